@@ -1,0 +1,24 @@
+"""Reflex configuration. Everything deployment-specific comes from the environment."""
+
+import os
+
+import reflex as rx
+from reflex_base.constants.installer import PackageJson
+
+# The dev server otherwise listens on every interface (Reflex internal; reflex is pinned).
+if os.environ.get("SLOTAPP_DEV_HOST", "127.0.0.1") == "127.0.0.1":
+    PackageJson.Commands.DEV = "react-router dev --host 127.0.0.1"
+
+os.environ.setdefault("REFLEX_TELEMETRY_ENABLED", "false")
+os.environ.setdefault("REFLEX_CHECK_LATEST_VERSION", "false")
+
+config = rx.Config(
+    app_name="slotapp",
+    db_url=os.environ.get("DATABASE_URL", "sqlite:///slotapp.db"),
+    telemetry_enabled=False,
+    show_built_with_reflex=False,
+    backend_host=os.environ.get("SLOTAPP_BACKEND_HOST", "127.0.0.1"),
+    frontend_compression_formats=["brotli", "gzip"],
+    plugins=[rx.plugins.TailwindV4Plugin()],
+    disable_plugins=[rx.plugins.SitemapPlugin],
+)

@@ -1,0 +1,1 @@
+"""slotapp: scheduling and customer enquiries for small companies."""

@@ -1,0 +1,1 @@
+"""Functions returning components."""

@@ -1,0 +1,53 @@
+"""The page frame: a header with the app name and menu, content below, phone-first."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from slotapp import routes
+from slotapp.components.ui import BUTTON_SECONDARY, spinner
+from slotapp.state.auth import AuthState
+
+
+def _header() -> rx.Component:
+    return rx.el.header(
+        rx.el.div(
+            rx.el.a("slotapp", href=routes.HOME, class_name="text-xl font-bold text-indigo-700"),
+            rx.el.div(
+                rx.el.span(AuthState.user_name, class_name="hidden sm:inline text-slate-600 mr-3"),
+                rx.el.button(
+                    "Log out",
+                    on_click=AuthState.logout,
+                    class_name=BUTTON_SECONDARY,
+                    type="button",
+                    id="logout",
+                ),
+                class_name="flex items-center",
+            ),
+            class_name="max-w-3xl mx-auto flex items-center justify-between px-4 py-2",
+        ),
+        class_name="bg-white border-b border-slate-200 sticky top-0 z-10",
+    )
+
+
+def private_page(*children: rx.Component) -> rx.Component:
+    """A page only a logged-in user sees; nothing private renders before the check."""
+    return rx.el.div(
+        rx.cond(
+            AuthState.logged_in,
+            rx.fragment(
+                _header(),
+                rx.el.main(*children, class_name="max-w-3xl mx-auto px-4 py-6 space-y-6"),
+            ),
+            spinner(),
+        ),
+        class_name="min-h-screen bg-slate-50 text-slate-900",
+    )
+
+
+def public_page(*children: rx.Component) -> rx.Component:
+    """A page for anyone (login, guest booking): no header menu, centred column."""
+    return rx.el.div(
+        rx.el.main(*children, class_name="max-w-md mx-auto px-4 py-8 space-y-6"),
+        class_name="min-h-screen bg-slate-50 text-slate-900",
+    )

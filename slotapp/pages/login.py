@@ -1,0 +1,53 @@
+"""The login page."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from slotapp import routes
+from slotapp.components.layout import public_page
+from slotapp.components.ui import BUTTON, CARD, INPUT, field
+from slotapp.state.auth import AuthState
+
+
+@rx.page(route=routes.LOGIN, title="Log in · slotapp", on_load=AuthState.redirect_if_logged_in)
+def login() -> rx.Component:
+    """Email and password; the error says what failed without telling whether an email exists."""
+    return public_page(
+        rx.el.div(
+            rx.el.h1("slotapp", class_name="text-3xl font-bold text-indigo-700"),
+            rx.el.p("Log in to manage your slots.", class_name="text-slate-600"),
+            class_name="text-center space-y-1",
+        ),
+        rx.el.form(
+            field(
+                "Email",
+                rx.el.input(
+                    name="email",
+                    type="email",
+                    auto_complete="username",
+                    required=True,
+                    class_name=INPUT,
+                    id="email",
+                ),
+            ),
+            field(
+                "Password",
+                rx.el.input(
+                    name="password",
+                    type="password",
+                    auto_complete="current-password",
+                    required=True,
+                    class_name=INPUT,
+                    id="password",
+                ),
+            ),
+            rx.cond(
+                AuthState.login_error != "",
+                rx.el.p(AuthState.login_error, role="alert", class_name="text-red-700 text-sm"),
+            ),
+            rx.el.button("Log in", type="submit", class_name=BUTTON + " w-full", id="login-submit"),
+            on_submit=AuthState.login,
+            class_name=CARD + " space-y-4",
+        ),
+    )

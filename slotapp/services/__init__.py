@@ -1,0 +1,1 @@
+"""Use cases with I/O. Each takes `*, session` (and `now` where time matters)."""

@@ -1,0 +1,1 @@
+"""Thin Reflex states: read input, call a service, set vars."""
