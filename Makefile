@@ -32,7 +32,7 @@ deps: $(VENV)/.runtime $(BUN)
 test-deps: $(VENV)/.dev $(BUN) browser
 
 browser:
-	@bash scripts/ensure-system-packages.sh chromium
+	@bash scripts/ensure-system-packages.sh chromium zbar-tools librsvg2-bin
 
 run: deps
 	$(PY) -m slotapp.cli setup

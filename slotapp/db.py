@@ -36,10 +36,20 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn: Any) -> None:
-            conn.exec_driver_sql("BEGIN")
+            immediate = conn.get_execution_options().get("sqlite_immediate", False)
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+def serialized(engine: Engine) -> Engine:
+    """The same engine, but its transactions take SQLite's write lock at BEGIN.
+
+    Check-then-insert sequences (booking a slot) then run one at a time across threads and
+    processes; on PostgreSQL the option is ignored and constraints plus row locks do the work.
+    """
+    return engine.execution_options(sqlite_immediate=True)
 
 
 @lru_cache(maxsize=1)

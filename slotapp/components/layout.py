@@ -8,11 +8,20 @@ from slotapp import routes
 from slotapp.components.ui import BUTTON_SECONDARY, spinner
 from slotapp.state.auth import AuthState
 
+NAV = "px-2 min-h-12 inline-flex items-center text-slate-700 hover:text-indigo-700"
+
 
 def _header() -> rx.Component:
     return rx.el.header(
         rx.el.div(
-            rx.el.a("slotapp", href=routes.HOME, class_name="text-xl font-bold text-indigo-700"),
+            rx.el.nav(
+                rx.el.a(
+                    "slotapp", href=routes.HOME, class_name="text-xl font-bold text-indigo-700"
+                ),
+                rx.el.a("Calendar", href=routes.CALENDAR, class_name=NAV),
+                rx.el.a("Open slots", href=routes.SLOTS, class_name=NAV),
+                class_name="flex items-center gap-1",
+            ),
             rx.el.div(
                 rx.el.span(AuthState.user_name, class_name="hidden sm:inline text-slate-600 mr-3"),
                 rx.el.button(

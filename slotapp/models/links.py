@@ -27,6 +27,8 @@ class ShareLink(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(default=LinkKind.OPEN.value, max_length=16)
     token_hash: str = Field(index=True, unique=True, max_length=64)
+    # The token is derived from the server secret, the id and this salt (see core.tokens).
+    salt: str = Field(default="", max_length=32)
     owner_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
     title: str = Field(default="", max_length=200)
     created_at: datetime = Field(

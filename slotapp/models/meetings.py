@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, Index
+from sqlalchemy import DDL, Column, Index, Table, event
 from sqlmodel import Field, SQLModel
 
 from slotapp.clock import utcnow
@@ -65,3 +65,26 @@ class MeetingParticipant(SQLModel, table=True):
     start_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     end_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     blocks: bool = Field(default=True)
+
+
+# The database itself refuses two blocking rows of one user over overlapping times.
+NO_OVERLAP_SQLITE = [
+    f"""CREATE TRIGGER IF NOT EXISTS participant_no_overlap_{op.lower()}
+BEFORE {op} ON meetingparticipant
+WHEN NEW.blocks AND EXISTS (
+    SELECT 1 FROM meetingparticipant p
+    WHERE p.user_id = NEW.user_id AND p.blocks AND p.meeting_id != NEW.meeting_id
+      AND p.start_at < NEW.end_at AND p.end_at > NEW.start_at)
+BEGIN SELECT RAISE(ABORT, 'meeting overlap'); END"""
+    for op in ("INSERT", "UPDATE")
+]
+NO_OVERLAP_POSTGRES = [
+    "CREATE EXTENSION IF NOT EXISTS btree_gist",
+    "ALTER TABLE meetingparticipant ADD CONSTRAINT participant_no_overlap "
+    "EXCLUDE USING gist (user_id WITH =, tstzrange(start_at, end_at) WITH &&) WHERE (blocks)",
+]
+
+_participants: Table = MeetingParticipant.__table__  # type: ignore[attr-defined]
+for _dialect, _statements in (("sqlite", NO_OVERLAP_SQLITE), ("postgresql", NO_OVERLAP_POSTGRES)):
+    for _statement in _statements:
+        event.listen(_participants, "after_create", DDL(_statement).execute_if(dialect=_dialect))  # type: ignore[no-untyped-call]

@@ -1,0 +1,1 @@
+"""Starlette routes that are not UI pages (QR codes of share links, ...)."""

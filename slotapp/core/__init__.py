@@ -1,0 +1,1 @@
+"""Pure domain logic: no framework, database, clock or environment access."""
