@@ -14,7 +14,7 @@ os.environ.setdefault("REFLEX_CHECK_LATEST_VERSION", "false")
 
 config = rx.Config(
     app_name="slotapp",
-    db_url=os.environ.get("DATABASE_URL", "sqlite:///slotapp.db"),
+    db_url=os.environ.get("DATABASE_URL", "sqlite:///.data/slotapp.db"),
     telemetry_enabled=False,
     show_built_with_reflex=False,
     backend_host=os.environ.get("SLOTAPP_BACKEND_HOST", "127.0.0.1"),

@@ -6,7 +6,9 @@ import os
 from dataclasses import dataclass
 from functools import lru_cache
 
-DEFAULT_DB_URL = "sqlite:///slotapp.db"
+# Runtime data lives in a hidden folder: Reflex's dev server reloads on any change to the
+# project's visible top-level files, and a database written on every booking is one.
+DEFAULT_DB_URL = "sqlite:///.data/slotapp.db"
 
 
 @dataclass(frozen=True)

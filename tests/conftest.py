@@ -162,6 +162,6 @@ def phone(browser: object) -> Iterator[object]:
 
 @pytest.fixture(scope="session")
 def artifacts() -> Path:
-    path = ROOT / "test-artifacts"
+    path = ROOT / ".artifacts"  # hidden: the dev server does not reload on it
     path.mkdir(exist_ok=True)
     return path

@@ -5,10 +5,13 @@ from __future__ import annotations
 import reflex as rx
 
 from slotapp import routes
-from slotapp.components.ui import BUTTON_SECONDARY, spinner
+from slotapp.components.ui import spinner
 from slotapp.state.auth import AuthState
 
-NAV = "px-2 min-h-12 inline-flex items-center text-slate-700 hover:text-indigo-700"
+NAV = (
+    "px-2 min-h-12 inline-flex items-center text-sm whitespace-nowrap "
+    "text-slate-700 hover:text-indigo-700"
+)
 
 
 def _header() -> rx.Component:
@@ -27,13 +30,13 @@ def _header() -> rx.Component:
                 rx.el.button(
                     "Log out",
                     on_click=AuthState.logout,
-                    class_name=BUTTON_SECONDARY,
+                    class_name="min-h-12 px-2 text-sm whitespace-nowrap text-slate-700 underline",
                     type="button",
                     id="logout",
                 ),
                 class_name="flex items-center",
             ),
-            class_name="max-w-3xl mx-auto flex items-center justify-between px-4 py-2",
+            class_name="max-w-3xl mx-auto flex items-center justify-between px-3 py-1",
         ),
         class_name="bg-white border-b border-slate-200 sticky top-0 z-10",
     )

@@ -30,7 +30,7 @@ def _switch() -> rx.Component:
         ),
         role="switch",
         aria_checked=rx.cond(OpenSlotsState.enabled, "true", "false"),
-        on_click=OpenSlotsState.toggle,
+        on_click=OpenSlotsState.switch(~OpenSlotsState.enabled),
         type="button",
         id="open-slots-switch",
         class_name="flex items-center justify-between w-full min-h-12",
@@ -49,7 +49,7 @@ def _link() -> rx.Component:
         rx.el.div(
             rx.el.button(
                 "Copy link",
-                on_click=OpenSlotsState.copy_link,
+                on_click=[rx.set_clipboard(OpenSlotsState.link_url), OpenSlotsState.mark_copied],
                 type="button",
                 class_name=BUTTON,
                 id="copy-link",

@@ -8,7 +8,7 @@ import secrets
 from functools import lru_cache
 from pathlib import Path
 
-DEFAULT_DIR = Path(__file__).resolve().parent.parent.parent / "instance"
+DEFAULT_DIR = Path(__file__).resolve().parent.parent.parent / ".data"
 
 
 def load_or_create_secret(path: Path) -> bytes:

@@ -75,8 +75,12 @@ class OpenSlotsState(rx.State):
         self.link_url = get_settings().base_url + routes.booking_path(token) if token else ""
 
     @rx.event
-    async def toggle(self):  # type: ignore[no-untyped-def]
-        """Switch open slots on (a link appears) or off (every link closes at once)."""
+    async def switch(self, on: bool) -> None:
+        """Switch open slots on (a link appears) or off (every link closes at once).
+
+        The browser sends the state the user asked for, so a tap made before the page
+        finished loading cannot flip the switch the wrong way.
+        """
         uid = await self._user_id()
         if uid is None:
             return
@@ -84,7 +88,7 @@ class OpenSlotsState(rx.State):
             token = links.set_open_slots(
                 session=session,
                 owner_id=uid,
-                enabled=not self.enabled,
+                enabled=on,
                 secret=secret_key(),
                 now=utcnow(),
             )
@@ -93,10 +97,9 @@ class OpenSlotsState(rx.State):
         self.copied = self.show_qr = False
 
     @rx.event
-    def copy_link(self):  # type: ignore[no-untyped-def]
-        """Copy the link to the clipboard and say so."""
+    def mark_copied(self) -> None:
+        """The browser copied the link: say so."""
         self.copied = True
-        return rx.set_clipboard(self.link_url)
 
     @rx.event
     def toggle_qr(self) -> None:
