@@ -7,12 +7,10 @@ together; delivery runs later in a worker and never blocks the action that queue
 from __future__ import annotations
 
 import base64
-import contextlib
 import email.message
 import email.utils
 import smtplib
-import ssl
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -22,11 +20,11 @@ from sqlmodel import Session, col, select, update
 
 from slotapp.core.backoff import MAX_ATTEMPTS, retry_delay
 from slotapp.models import EmailOutbox
+from slotapp.services.smtp import SmtpConfig, connect, hang_up
+
+__all__ = ["Attachment", "DeliveryReport", "SmtpConfig", "deliver_due", "queue_email"]
 
 CLAIM_TIMEOUT = timedelta(minutes=10)
-SECURITY_MODES = ("none", "starttls", "ssl")
-DEFAULT_PORTS = {"none": 25, "starttls": 587, "ssl": 465}
-DEFAULT_FROM = "slotapp <no-reply@slotapp.localhost>"
 _NO_SYNC = {"synchronize_session": False}  # callers reload rows; see deliver_due's finally
 _status = col(EmailOutbox.status)
 _next_at = col(EmailOutbox.next_attempt_at)
@@ -39,57 +37,6 @@ class Attachment:
     filename: str
     content_type: str  # e.g. "text/calendar; method=REQUEST"
     data: bytes
-
-
-@dataclass(frozen=True)
-class SmtpConfig:
-    """How to reach the SMTP server."""
-
-    host: str
-    port: int
-    security: str = "none"  # "none" | "starttls" | "ssl"
-    username: str = ""
-    password: str = ""
-    mail_from: str = DEFAULT_FROM
-    timeout: float = 10.0
-
-    def __post_init__(self) -> None:
-        if self.security not in SECURITY_MODES:
-            modes = ", ".join(SECURITY_MODES)
-            raise ValueError(f"SMTP_SECURITY must be one of {modes}, got {self.security!r}")
-        if not 1 <= self.port <= 65535:
-            raise ValueError(f"SMTP_PORT must be from 1 to 65535, got {self.port}")
-        if "@" not in email.utils.parseaddr(self.mail_from)[1]:
-            raise ValueError(f"SLOTAPP_MAIL_FROM needs an address: {self.mail_from!r}")
-
-    @classmethod
-    def from_environ(cls, environ: Mapping[str, str]) -> SmtpConfig | None:
-        """The configuration from SMTP_HOST, SMTP_PORT, SMTP_SECURITY, SMTP_USERNAME,
-        SMTP_PASSWORD and SLOTAPP_MAIL_FROM.
-
-        Returns:
-            None when SMTP_HOST is unset or empty: mail then stays in the outbox only.
-            SMTP_PORT defaults to 587 for starttls, 465 for ssl and 25 otherwise.
-
-        Raises:
-            ValueError: SMTP_PORT is not a port number, SMTP_SECURITY is not one of
-                none/starttls/ssl, or SLOTAPP_MAIL_FROM has no address.
-        """
-        host = environ.get("SMTP_HOST", "").strip()
-        if not host:
-            return None
-        security = environ.get("SMTP_SECURITY", "").strip().lower() or "none"
-        port_text = environ.get("SMTP_PORT", "").strip()
-        if port_text and not port_text.isdigit():
-            raise ValueError(f"SMTP_PORT must be a number from 1 to 65535, got {port_text!r}")
-        return cls(
-            host=host,
-            port=int(port_text) if port_text else DEFAULT_PORTS.get(security, 25),
-            security=security,
-            username=environ.get("SMTP_USERNAME", ""),
-            password=environ.get("SMTP_PASSWORD", ""),
-            mail_from=environ.get("SLOTAPP_MAIL_FROM", "").strip() or DEFAULT_FROM,
-        )
 
 
 @dataclass(frozen=True)
@@ -178,31 +125,6 @@ def build_message(row: EmailOutbox, mail_from: str) -> email.message.EmailMessag
             params=params,
         )
     return msg
-
-
-def _connect(config: SmtpConfig) -> smtplib.SMTP:
-    smtp: smtplib.SMTP
-    if config.security == "ssl":
-        context = ssl.create_default_context()
-        smtp = smtplib.SMTP_SSL(config.host, config.port, timeout=config.timeout, context=context)
-    else:
-        smtp = smtplib.SMTP(config.host, config.port, timeout=config.timeout)
-    try:
-        if config.security == "starttls":
-            smtp.starttls(context=ssl.create_default_context())
-        if config.username:
-            smtp.login(config.username, config.password)
-    except BaseException:
-        smtp.close()
-        raise
-    return smtp
-
-
-def _hang_up(smtp: smtplib.SMTP | None) -> None:
-    if smtp is not None:
-        with contextlib.suppress(smtplib.SMTPException, OSError):
-            smtp.quit()
-        smtp.close()
 
 
 def _update(session: Session, *where: Any, **values: Any) -> int:
@@ -300,14 +222,14 @@ def deliver_due(
                 try:
                     if smtp is None:
                         unreachable = True
-                        smtp = _connect(config)
+                        smtp = connect(config)
                         unreachable = False
                     smtp.send_message(message, from_addr=envelope_from, to_addrs=[to_addr])
                     outcome = {"status": "sent", "sent_at": now}
                 except smtplib.SMTPRecipientsRefused as exc:
                     outcome = _failure(attempts, exc, now, permanent=True)
                 except (smtplib.SMTPException, OSError, ValueError) as exc:
-                    _hang_up(smtp)
+                    hang_up(smtp)
                     smtp = None
                     outcome = _failure(attempts, exc, now, permanent=False)
             _update(session, this, _status == "sending", **outcome)
@@ -315,7 +237,7 @@ def deliver_due(
             if unreachable:
                 break  # the server cannot be reached: leave the rest for the next run
     finally:
-        _hang_up(smtp)
+        hang_up(smtp)
         session.expire_all()  # rows were changed with UPDATE statements; reload on access
     return DeliveryReport(sent=counts["sent"], retried=counts["pending"], failed=counts["failed"])
 
