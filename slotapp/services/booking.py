@@ -9,13 +9,13 @@ a last line of defence. PostgreSQL: the link row is locked and an exclusion cons
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, select
 
-from slotapp.core.availability import available_slots
+from slotapp.core.availability import SlotRules, available_slots
 from slotapp.core.validation import InvalidInput, known_time_zone, normalise_email, required_text
 from slotapp.core.wallclock import align_unit, align_up, zone
 from slotapp.db import serialized
@@ -84,7 +84,7 @@ def _clean(request: BookingRequest) -> BookingRequest:
     )
 
 
-def _booked(session: Session, meeting: Meeting, owner: User, *, repeated: bool) -> Booked:
+def _booked(meeting: Meeting, owner: User, *, repeated: bool) -> Booked:
     assert meeting.id is not None
     return Booked(
         meeting_id=meeting.id,
@@ -109,25 +109,26 @@ def _repeat_of(session: Session, key: str | None) -> Booked | None:
         return None
     link = session.get(ShareLink, meeting.source_link_id)
     owner = session.get(User, link.owner_id) if link else None
-    return _booked(session, meeting, owner, repeated=True) if owner else None
+    return _booked(meeting, owner, repeated=True) if owner else None
 
 
-def _check_bookable(session: Session, link: ShareLink, start: datetime, now: datetime) -> timedelta:
-    """Raise SlotTaken unless `start` is one of the link's slots; returns the meeting length."""
-    owner = session.get(User, link.owner_id)
-    assert owner is not None
-    settings = load_settings(session=session, user_id=link.owner_id)
-    rules = rules_from(settings)
+def _check_bookable(
+    session: Session,
+    owner: User,
+    hosts: list[int],
+    rules: SlotRules,
+    start: datetime,
+    now: datetime,
+) -> None:
+    """Raise SlotTaken unless `start` is one of the slots the link offers."""
     step = rules.step or rules.length
     if align_up(start, zone(owner.time_zone), align_unit(step)) != start:
         raise SlotTaken("That time is not one of the offered times. Please pick another.")
     end = start + rules.length
-    hosts = link_hosts(session=session, link=link)
     schedules = host_schedules(session=session, user_ids=hosts, start=start, end=end)
     # A window of exactly the meeting: the engine offers `start` iff every rule allows it.
     if available_slots(schedules, rules, window_start=start, window_end=end, now=now) != [start]:
         raise SlotTaken()
-    return rules.length
 
 
 def book(*, engine: Engine, request: BookingRequest, now: datetime) -> Booked:
@@ -145,14 +146,16 @@ def book(*, engine: Engine, request: BookingRequest, now: datetime) -> Booked:
             if repeat is not None:
                 return repeat
             link = resolve_link(session=session, token=request.token, now=now, lock=True)
-            length = _check_bookable(session, link, request.start, now)
             owner = session.get(User, link.owner_id)
             assert owner is not None and link.id is not None
-            settings = load_settings(session=session, user_id=owner.id or 0)
+            settings = load_settings(session=session, user_id=link.owner_id)
+            rules = rules_from(settings)
+            hosts = link_hosts(session=session, link=link)
+            _check_bookable(session, owner, hosts, rules, request.start, now)
             meeting = Meeting(
                 title=f"{request.guest_name} and {owner.name}",
                 start_at=request.start,
-                end_at=request.start + length,
+                end_at=request.start + rules.length,
                 status=MeetingStatus.CONFIRMED.value,
                 guest_name=request.guest_name,
                 guest_email=request.guest_email,
@@ -169,7 +172,7 @@ def book(*, engine: Engine, request: BookingRequest, now: datetime) -> Booked:
             session.add(meeting)
             session.flush()
             assert meeting.id is not None
-            for uid in link_hosts(session=session, link=link):
+            for uid in hosts:
                 session.add(
                     MeetingParticipant(
                         meeting_id=meeting.id,
@@ -186,7 +189,7 @@ def book(*, engine: Engine, request: BookingRequest, now: datetime) -> Booked:
             session.flush()
             meeting_booked(session=session, meeting=meeting, owner=owner, now=now)
             session.commit()
-            return _booked(session, meeting, owner, repeated=False)
+            return _booked(meeting, owner, repeated=False)
     except IntegrityError as exc:
         # Lost a race the database settled: the same key (double click) or an overlap.
         with Session(engine, expire_on_commit=False) as session:

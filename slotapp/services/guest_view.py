@@ -5,13 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from slotapp.core.availability import group_by_local_date
-from slotapp.core.tokens import hash_token
 from slotapp.core.validation import known_time_zone
 from slotapp.core.wallclock import zone
-from slotapp.models import ShareLink, User
+from slotapp.models import User
 from slotapp.services.links import resolve_link
 from slotapp.services.schedules import link_slots
 from slotapp.services.slot_settings import load_settings
@@ -62,9 +61,3 @@ def guest_view(*, session: Session, token: str, guest_time_zone: str, now: datet
         day = first + timedelta(days=offset)
         days.append(DaySlots(day.isoformat(), f"{day:%a %d %b}", tuple(grouped.get(day, []))))
     return GuestView(owner.name, owner.id, settings.length_minutes, tuple(days))
-
-
-def owner_of(*, session: Session, token: str) -> int | None:
-    """The id of the link's owner (to mark the owner's own bookings as tests), or None."""
-    link = session.exec(select(ShareLink).where(ShareLink.token_hash == hash_token(token))).first()
-    return link.owner_id if link else None

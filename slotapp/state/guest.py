@@ -41,6 +41,7 @@ class GuestState(rx.State):
     confirmed: dict[str, str] = {}
     _slots: dict[str, list[str]] = {}
     _meeting_id: int = 0
+    _owner_id: int = 0
 
     @rx.var
     def token(self) -> str:
@@ -97,6 +98,7 @@ class GuestState(rx.State):
         tz = zone(self.guest_tz)
         self.link_error = ""
         self.owner_name, self.length_minutes = view.owner_name, view.length_minutes
+        self._owner_id = view.owner_id
         self.days = [
             {"day": d.day, "label": d.label, "count": str(len(d.starts))} for d in view.days
         ]
@@ -133,12 +135,9 @@ class GuestState(rx.State):
         if self.pending or not self.selected_start:
             return
         self.pending = True
-        auth = await self.get_state(AuthState)
-        is_owner_test = False
-        with session_scope() as session:
-            view_owner = guest_view.owner_of(session=session, token=self.token)
-            user = auth.current_user()
-            is_owner_test = bool(user and view_owner and user.id == view_owner)
+        # The owner trying their own link ("what will my contacts see") makes a test meeting.
+        user = (await self.get_state(AuthState)).current_user()
+        is_owner_test = user is not None and user.id == self._owner_id
         request = booking.BookingRequest(
             token=self.token,
             start=datetime.fromisoformat(self.selected_start),

@@ -36,6 +36,17 @@ def token(session: Session) -> str:
     return open_slots(session, make_user(session), NOW)
 
 
+@pytest.fixture
+def one_time(session: Session) -> str:
+    owner = make_user(session)
+    assert owner.id is not None
+    _, made = links.create_link(
+        session=session, owner_id=owner.id, kind=LinkKind.ONE_TIME, secret=SECRET, now=NOW
+    )
+    session.commit()
+    return made
+
+
 def test_booking_creates_meeting_blocks_slot_and_queues_emails(
     engine: Engine, session: Session, token: str
 ) -> None:
@@ -121,13 +132,8 @@ def test_test_meetings_are_marked_and_email_nobody(
     assert session.exec(select(EmailOutbox)).all() == []
 
 
-def test_one_time_link_dies_after_first_booking(engine: Engine, session: Session) -> None:
-    owner = make_user(session)
-    assert owner.id is not None
-    _, token = links.create_link(
-        session=session, owner_id=owner.id, kind=LinkKind.ONE_TIME, secret=SECRET, now=NOW
-    )
-    session.commit()
+def test_one_time_link_dies_after_first_booking(engine: Engine, one_time: str) -> None:
+    token = one_time
     book(engine=engine, request=_request(token), now=NOW)
     with pytest.raises(links.LinkError, match="already been used, please contact Olga Owner"):
         book(engine=engine, request=_request(token, start=MONDAY_10 + timedelta(hours=2)), now=NOW)
@@ -162,13 +168,10 @@ def test_two_guests_at_once_get_one_meeting_and_one_clear_refusal(
     assert len(session.exec(select(Meeting)).all()) == 1
 
 
-def test_one_time_link_raced_by_two_guests_books_once(engine: Engine, session: Session) -> None:
-    owner = make_user(session)
-    assert owner.id is not None
-    _, token = links.create_link(
-        session=session, owner_id=owner.id, kind=LinkKind.ONE_TIME, secret=SECRET, now=NOW
-    )
-    session.commit()
+def test_one_time_link_raced_by_two_guests_books_once(
+    engine: Engine, session: Session, one_time: str
+) -> None:
+    token = one_time
     starts = [MONDAY_10, MONDAY_10 + timedelta(hours=3)]  # different slots, one link use
     results = _race(engine, [_request(token, start=s) for s in starts])
     assert sum(isinstance(r, links.LinkError) for r in results) == 1, results
