@@ -31,6 +31,10 @@ class User(SQLModel, table=True):
     time_zone: str = Field(default="UTC", max_length=64)
     department: str = Field(default="", max_length=120, index=True)
     is_active: bool = Field(default=True)
+    # How the links list is sorted: "uses" (most used first) or "created" (newest first).
+    links_sort: str = Field(default="uses", max_length=16)
+    # Salt of the private .ics subscription URL of the user's meetings; None when switched off.
+    ics_feed_salt: str | None = Field(default=None, max_length=32)
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
     )

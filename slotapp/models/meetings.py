@@ -40,6 +40,12 @@ class Meeting(SQLModel, table=True):
     buffer_before_minutes: int = Field(default=0)
     buffer_after_minutes: int = Field(default=0)
     is_test: bool = Field(default=False)
+    # The user who owns the meeting: may edit it and decline it; the .ics organizer.
+    organizer_id: int | None = Field(
+        default=None, foreign_key="user.id", index=True, ondelete="SET NULL"
+    )
+    # RFC 5545 SEQUENCE: raised on every change the guest is told about (reschedule, decline).
+    sequence: int = Field(default=0)
     # The guest's idempotency key: a repeated "Book" with the same key returns the same meeting.
     booking_key: str | None = Field(default=None, max_length=64, unique=True)
     created_at: datetime = Field(

@@ -165,6 +165,7 @@ def book(*, engine: Engine, request: BookingRequest, now: datetime) -> Booked:
                 buffer_before_minutes=settings.buffer_before_minutes,
                 buffer_after_minutes=settings.buffer_after_minutes,
                 is_test=request.is_test,
+                organizer_id=owner.id,
                 booking_key=request.booking_key,
                 created_at=now,
                 updated_at=now,
