@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from slotapp.core.validation import InvalidInput, required_text
 
@@ -105,3 +106,22 @@ def video_room_url(base_url: str, room: str) -> str:
     if not room or not room.replace("-", "").replace("_", "").isalnum():
         raise ValueError(f"room must be a URL-safe token, got {room!r}")
     return f"{base_url.rstrip('/')}/slotapp-{room}"
+
+
+def parse_wall_time(date_text: str, time_text: str, tz: ZoneInfo) -> datetime:
+    """'2026-11-25' and '14:30' on `tz`'s clock as an aware datetime.
+
+    A wall time that a clock change skips or repeats is refused rather than guessed.
+    """
+    try:
+        wall = datetime.fromisoformat(f"{date_text.strip()}T{time_text.strip()}")
+    except ValueError as exc:
+        raise InvalidInput("start", "Enter a date and a time.") from exc
+    if wall.tzinfo is not None:
+        raise InvalidInput("start", "Enter the time without a zone.")
+    first, second = wall.replace(tzinfo=tz, fold=0), wall.replace(tzinfo=tz, fold=1)
+    if first.utcoffset() != second.utcoffset():
+        raise InvalidInput(
+            "start", f"{wall:%H:%M} is skipped or repeated by a clock change that day."
+        )
+    return first

@@ -16,6 +16,7 @@ from slotapp.core.meetings import (
     clean_location,
     clean_title,
     may_view,
+    parse_wall_time,
     video_room_url,
 )
 from slotapp.core.validation import InvalidInput
@@ -106,3 +107,31 @@ def test_video_room_url() -> None:
     assert video_room_url("https://meet.jit.si/", "a1_B-2") == "https://meet.jit.si/slotapp-a1_B-2"
     with pytest.raises(ValueError, match="URL-safe"):
         video_room_url("https://meet.jit.si", "../admin")
+
+
+@pytest.mark.parametrize(
+    ("day", "clock", "expected_utc"),
+    [
+        ("2026-11-25", "14:30", datetime(2026, 11, 25, 13, 30, tzinfo=UTC)),
+        ("2026-03-29", "03:00", datetime(2026, 3, 29, 1, 0, tzinfo=UTC)),  # just after the jump
+        ("2026-10-25", "03:00", datetime(2026, 10, 25, 2, 0, tzinfo=UTC)),  # just after fall-back
+    ],
+)
+def test_parse_wall_time(day: str, clock: str, expected_utc: datetime) -> None:
+    assert parse_wall_time(day, clock, ZoneInfo("Europe/Berlin")) == expected_utc
+
+
+@pytest.mark.parametrize(
+    ("day", "clock", "message"),
+    [
+        ("2026-03-29", "02:30", "skipped or repeated"),  # spring-forward gap in Berlin
+        ("2026-10-25", "02:30", "skipped or repeated"),  # fall-back: happens twice
+        ("2026-02-30", "10:00", "Enter a date"),
+        ("", "10:00", "Enter a date"),
+        ("2026-11-25", "10:00+01:00", "without a zone"),
+    ],
+    ids=["gap", "repeat", "bad-date", "empty", "zoned"],
+)
+def test_parse_wall_time_refuses(day: str, clock: str, message: str) -> None:
+    with pytest.raises(InvalidInput, match=message):
+        parse_wall_time(day, clock, ZoneInfo("Europe/Berlin"))
