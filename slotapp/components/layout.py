@@ -14,6 +14,49 @@ NAV = (
 )
 
 
+MENU_ITEM = (
+    "flex items-center min-h-12 px-4 text-base text-slate-800 hover:bg-slate-50 "
+    "border-b border-slate-100 last:border-0"
+)
+# Pages in the menu; Outbox is added for admins.
+MENU = (
+    ("Calendar", routes.CALENDAR),
+    ("Open slots", routes.SLOTS),
+    ("Shared links", "/links"),
+    ("Connected calendars", "/calendars"),
+)
+
+
+def _menu() -> rx.Component:
+    """A native disclosure: works without extra JavaScript and at any width."""
+    return rx.el.details(
+        rx.el.summary(
+            "Menu",
+            class_name="list-none cursor-pointer min-h-12 px-3 inline-flex items-center "
+            "rounded-xl border border-slate-300 text-sm font-semibold",
+            id="menu",
+        ),
+        rx.el.nav(
+            *[rx.el.a(label, href=href, class_name=MENU_ITEM) for label, href in MENU],
+            rx.cond(
+                AuthState.is_admin,
+                rx.el.a("Outbox", href="/outbox", class_name=MENU_ITEM),
+            ),
+            rx.el.button(
+                "Log out",
+                on_click=AuthState.logout,
+                class_name=MENU_ITEM + " w-full text-left text-red-700",
+                type="button",
+                id="logout",
+            ),
+            class_name="absolute right-0 mt-2 w-64 bg-white rounded-xl shadow-lg "
+            "border border-slate-200 overflow-hidden",
+            aria_label="Main",
+        ),
+        class_name="relative",
+    )
+
+
 def _header() -> rx.Component:
     return rx.el.header(
         rx.el.div(
@@ -27,13 +70,7 @@ def _header() -> rx.Component:
             ),
             rx.el.div(
                 rx.el.span(AuthState.user_name, class_name="hidden sm:inline text-slate-600 mr-3"),
-                rx.el.button(
-                    "Log out",
-                    on_click=AuthState.logout,
-                    class_name="min-h-12 px-2 text-sm whitespace-nowrap text-slate-700 underline",
-                    type="button",
-                    id="logout",
-                ),
+                _menu(),
                 class_name="flex items-center",
             ),
             class_name="max-w-3xl mx-auto flex items-center justify-between px-3 py-1",

@@ -3,11 +3,28 @@
 from slotapp.models.accounts import AuthSession, Role, User
 from slotapp.models.availability import DEFAULT_WEEKLY_HOURS, AvailabilitySettings, DateOverride
 from slotapp.models.feeds import CalendarFeed, FeedBusy, LiveWatcher
+from slotapp.models.invitations import (
+    DEFAULT_TITLE_TEMPLATE,
+    Invitation,
+    InvitationMember,
+    InvitationPool,
+    InvitationResource,
+    InvitationStatus,
+    MeetingType,
+)
 from slotapp.models.links import LinkKind, ShareLink, ShareLinkMember
 from slotapp.models.meetings import Meeting, MeetingParticipant, MeetingStatus
 from slotapp.models.outbox import EmailOutbox
+from slotapp.models.resources import (
+    MeetingResource,
+    Resource,
+    ResourceKind,
+    ResourcePool,
+    ResourcePoolMember,
+)
 
 __all__ = [
+    "DEFAULT_TITLE_TEMPLATE",
     "DEFAULT_WEEKLY_HOURS",
     "AuthSession",
     "AvailabilitySettings",
@@ -15,11 +32,22 @@ __all__ = [
     "DateOverride",
     "EmailOutbox",
     "FeedBusy",
+    "Invitation",
+    "InvitationMember",
+    "InvitationPool",
+    "InvitationResource",
+    "InvitationStatus",
     "LinkKind",
     "LiveWatcher",
     "Meeting",
     "MeetingParticipant",
+    "MeetingResource",
     "MeetingStatus",
+    "MeetingType",
+    "Resource",
+    "ResourceKind",
+    "ResourcePool",
+    "ResourcePoolMember",
     "Role",
     "ShareLink",
     "ShareLinkMember",

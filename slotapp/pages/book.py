@@ -96,7 +96,20 @@ def _picker() -> rx.Component:
                     role="group",
                     aria_label="Times",
                 ),
-                rx.el.p("No free times on this day.", class_name="text-slate-500", id="no-times"),
+                rx.el.p(
+                    # No day has a time at all (the owner sees the same warning on the link).
+                    rx.cond(
+                        GuestState.selected_day == "",
+                        rx.el.span(
+                            "No times available in the coming ",
+                            GuestState.days.length() - 1,
+                            " days.",
+                        ),
+                        "No free times on this day.",
+                    ),
+                    class_name="text-slate-500",
+                    id="no-times",
+                ),
             ),
             class_name=CARD + " space-y-3",
         ),
@@ -189,7 +202,12 @@ def _inactive() -> rx.Component:
     )
 
 
-@rx.page(route=routes.BOOK, title="Book a meeting · slotapp", on_load=GuestState.start)
+@rx.page(
+    route=routes.BOOK,
+    title="Book a meeting · slotapp",
+    description="Pick a free time and book a meeting.",
+    on_load=GuestState.start,
+)
 def book() -> rx.Component:
     """Guest page: no login, only the link's public facts."""
     return public_page(

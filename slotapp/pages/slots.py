@@ -7,6 +7,7 @@ import reflex as rx
 from slotapp import routes
 from slotapp.components.layout import private_page
 from slotapp.components.ui import BUTTON, BUTTON_SECONDARY, CARD, INPUT, field
+from slotapp.pages.links import LINKS
 from slotapp.state.auth import AuthState
 from slotapp.state.open_slots import OpenSlotsState, QrState
 
@@ -87,6 +88,35 @@ def _link() -> rx.Component:
             class_name="block text-indigo-700 underline min-h-12 pt-3",
             id="preview-link",
         ),
+    )
+
+
+def _sharing() -> rx.Component:
+    return rx.el.section(
+        rx.el.div(
+            rx.el.div(
+                rx.el.h2("Shared slots", class_name="text-lg font-semibold"),
+                rx.el.p(
+                    "Times when you and your colleagues are all free, and one-time links.",
+                    class_name="text-sm text-slate-600",
+                ),
+            ),
+            rx.el.a(
+                "+",
+                href=LINKS + "?new=shared",
+                aria_label="New shared-slots link with colleagues",
+                class_name=BUTTON + " flex-none w-12 px-0 text-2xl",
+                id="slots-new-shared",
+            ),
+            class_name="flex items-center justify-between gap-3",
+        ),
+        rx.el.a(
+            "All my links",
+            href=LINKS,
+            class_name="block text-indigo-700 underline min-h-12 pt-3",
+            id="slots-all-links",
+        ),
+        class_name=CARD + " space-y-2",
     )
 
 
@@ -179,5 +209,6 @@ def slots() -> rx.Component:
         rx.el.section(
             _switch(), rx.cond(OpenSlotsState.enabled, _link()), class_name=CARD + " space-y-4"
         ),
+        _sharing(),
         _settings(),
     )

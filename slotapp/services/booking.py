@@ -20,7 +20,7 @@ from slotapp.core.validation import InvalidInput, known_time_zone, normalise_ema
 from slotapp.core.wallclock import align_unit, align_up, zone
 from slotapp.db import serialized
 from slotapp.models import Meeting, MeetingParticipant, MeetingStatus, ShareLink, User
-from slotapp.services.links import resolve_link
+from slotapp.services.links import BOOKING_KINDS, resolve_link
 from slotapp.services.notifications import meeting_booked
 from slotapp.services.schedules import host_schedules, link_hosts, rules_from
 from slotapp.services.slot_settings import load_settings
@@ -65,6 +65,7 @@ class Booked:
     guest_time_zone: str
     is_test: bool
     repeated: bool  # True when this request's key had already booked
+    host_ids: tuple[int, ...] = ()  # whose calendars show it (empty for a repeat)
 
 
 def _clean(request: BookingRequest) -> BookingRequest:
@@ -84,7 +85,9 @@ def _clean(request: BookingRequest) -> BookingRequest:
     )
 
 
-def _booked(meeting: Meeting, owner: User, *, repeated: bool) -> Booked:
+def _booked(
+    meeting: Meeting, owner: User, *, repeated: bool, host_ids: tuple[int, ...] = ()
+) -> Booked:
     assert meeting.id is not None
     return Booked(
         meeting_id=meeting.id,
@@ -98,6 +101,7 @@ def _booked(meeting: Meeting, owner: User, *, repeated: bool) -> Booked:
         guest_time_zone=meeting.guest_time_zone,
         is_test=meeting.is_test,
         repeated=repeated,
+        host_ids=host_ids,
     )
 
 
@@ -145,7 +149,9 @@ def book(*, engine: Engine, request: BookingRequest, now: datetime) -> Booked:
             repeat = _repeat_of(session, request.booking_key)
             if repeat is not None:
                 return repeat
-            link = resolve_link(session=session, token=request.token, now=now, lock=True)
+            link = resolve_link(
+                session=session, token=request.token, now=now, lock=True, kinds=BOOKING_KINDS
+            )
             owner = session.get(User, link.owner_id)
             assert owner is not None and link.id is not None
             settings = load_settings(session=session, user_id=link.owner_id)
@@ -190,7 +196,7 @@ def book(*, engine: Engine, request: BookingRequest, now: datetime) -> Booked:
             session.flush()
             meeting_booked(session=session, meeting=meeting, owner=owner, now=now)
             session.commit()
-            return _booked(meeting, owner, repeated=False)
+            return _booked(meeting, owner, repeated=False, host_ids=tuple(hosts))
     except IntegrityError as exc:
         # Lost a race the database settled: the same key (double click) or an overlap.
         with Session(engine, expire_on_commit=False) as session:

@@ -11,7 +11,7 @@ from slotapp.core.availability import group_by_local_date
 from slotapp.core.validation import known_time_zone
 from slotapp.core.wallclock import zone
 from slotapp.models import User
-from slotapp.services.links import resolve_link
+from slotapp.services.links import BOOKING_KINDS, resolve_link
 from slotapp.services.schedules import link_slots
 from slotapp.services.slot_settings import load_settings
 
@@ -45,7 +45,7 @@ def guest_view(*, session: Session, token: str, guest_time_zone: str, now: datet
         InvalidInput: unknown guest time zone.
     """
     tz_name = known_time_zone(guest_time_zone)
-    link = resolve_link(session=session, token=token, now=now)
+    link = resolve_link(session=session, token=token, now=now, kinds=BOOKING_KINDS)
     owner = session.get(User, link.owner_id)
     assert owner is not None and owner.id is not None
     settings = load_settings(session=session, user_id=owner.id)

@@ -65,18 +65,34 @@ def token_for(link: ShareLink, secret: bytes) -> str:
     return link_token(secret, link.id, link.salt)
 
 
-def resolve_link(*, session: Session, token: str, now: datetime, lock: bool = False) -> ShareLink:
+# Links a guest books through on the booking page (an invitation has its own page).
+BOOKING_KINDS = frozenset({LinkKind.OPEN.value, LinkKind.SHARED.value, LinkKind.ONE_TIME.value})
+
+
+def resolve_link(
+    *,
+    session: Session,
+    token: str,
+    now: datetime,
+    lock: bool = False,
+    kinds: frozenset[str] | None = None,
+) -> ShareLink:
     """The active link behind `token`.
 
     Args:
         lock: take a row lock (PostgreSQL) so concurrent bookings of a one-time link queue up.
+        kinds: accept only these kinds; any other is reported as an inactive link.
 
     Raises:
         LinkError: unknown, revoked, expired or used-up link; the owner deactivated.
     """
     query = select(ShareLink).where(ShareLink.token_hash == hash_token(token or ""))
     link = session.exec(query.with_for_update() if lock else query).first()
-    if link is None or link.revoked_at is not None:
+    if (
+        link is None
+        or link.revoked_at is not None
+        or (kinds is not None and link.kind not in kinds)
+    ):
         raise LinkError("inactive", INACTIVE)
     if link.expires_at is not None and link.expires_at <= now:
         raise LinkError("expired", "This link has expired. Please ask its owner for a new one.")

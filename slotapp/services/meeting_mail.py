@@ -11,13 +11,15 @@ from slotapp.core.ics import build_ics, ics_filename
 from slotapp.core.wallclock import zone
 from slotapp.models import Meeting, User
 from slotapp.services.mailer import Attachment, queue_email
-from slotapp.services.notifications import meeting_event
+from slotapp.services.notifications import colleague_attendees, meeting_event
 
 
-def _ics(meeting: Meeting, organizer: User, method: str, now: datetime) -> Attachment:
-    data = build_ics(
-        meeting_event(meeting, organizer, sequence=meeting.sequence), method=method, now=now
-    )
+def _ics(
+    session: Session, meeting: Meeting, organizer: User, method: str, now: datetime
+) -> Attachment:
+    colleagues = colleague_attendees(session=session, meeting=meeting, owner=organizer)
+    event = meeting_event(meeting, organizer, colleagues=colleagues)
+    data = build_ics(event, method=method, now=now)
     return Attachment(
         ics_filename(meeting.title, meeting.start_at), f"text/calendar; method={method}", data
     )
@@ -88,7 +90,7 @@ def meeting_declined(
             + (f"\nTheir message:\n{reason}\n" if reason else "")
             + "\nThe attached file removes it from your calendar.\n"
         ),
-        _ics(meeting, organizer, "CANCEL", now),
+        _ics(session, meeting, organizer, "CANCEL", now),
         now,
     )
 
@@ -118,7 +120,7 @@ def meeting_rescheduled(
             f"your meeting with {organizer.name} has moved to\n{at(tz)}\n(it was {was(tz)}).\n\n"
             "The attached file updates it in your calendar.\n"
         ),
-        _ics(meeting, organizer, "REQUEST", now),
+        _ics(session, meeting, organizer, "REQUEST", now),
         now,
     )
 
@@ -145,6 +147,6 @@ def meeting_updated(
             + (f"Video: {meeting.video_url}\n" if meeting.video_url else "")
             + "\nThe attached file updates it in your calendar.\n"
         ),
-        _ics(meeting, organizer, "REQUEST", now),
+        _ics(session, meeting, organizer, "REQUEST", now),
         now,
     )

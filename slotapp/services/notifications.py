@@ -2,26 +2,50 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from slotapp.core.ics import IcsEvent, Person, build_ics, ics_filename
 from slotapp.core.wallclock import zone
-from slotapp.models import Meeting, ShareLink, User
+from slotapp.models import Meeting, MeetingParticipant, ShareLink, User
 from slotapp.services.mailer import Attachment, queue_email
 
 
-def meeting_event(meeting: Meeting, owner: User, *, sequence: int = 0) -> IcsEvent:
-    """The calendar event of a meeting, in the owner's time zone."""
+def colleague_attendees(*, session: Session, meeting: Meeting, owner: User) -> tuple[Person, ...]:
+    """The meeting's other participants (the colleagues of a shared link), by name."""
+    users = session.exec(
+        select(User)
+        .join(MeetingParticipant, col(MeetingParticipant.user_id) == col(User.id))
+        .where(MeetingParticipant.meeting_id == meeting.id)
+        .where(col(User.id) != owner.id)
+        .order_by(col(User.name))
+    ).all()
+    return tuple(Person(u.name, u.email) for u in users)
+
+
+def meeting_event(
+    meeting: Meeting,
+    owner: User,
+    *,
+    sequence: int | None = None,
+    colleagues: Sequence[Person] = (),
+) -> IcsEvent:
+    """The calendar event of a meeting, in the owner's time zone.
+
+    Args:
+        colleagues: other users taking part (see `colleague_attendees`); they are attendees
+            beside the guest, so everyone's calendar shows who else is there.
+    """
     return IcsEvent(
         uid=f"meeting-{meeting.id}@slotapp",
-        sequence=sequence,
+        sequence=meeting.sequence if sequence is None else sequence,
         start=meeting.start_at,
         end=meeting.end_at,
         summary=meeting.title,
         organizer=Person(owner.name, owner.email),
-        attendees=(Person(meeting.guest_name, meeting.guest_email),),
+        attendees=(Person(meeting.guest_name, meeting.guest_email), *colleagues),
         time_zone=owner.time_zone,
         description=meeting.note,
         location=meeting.location,
@@ -41,7 +65,9 @@ def meeting_booked(*, session: Session, meeting: Meeting, owner: User, now: date
     """Queue the guest's confirmation (with .ics) and the owner's notice; nothing for tests."""
     if meeting.is_test:
         return
-    ics = build_ics(meeting_event(meeting, owner), method="REQUEST", now=now)
+    colleagues = colleague_attendees(session=session, meeting=meeting, owner=owner)
+    event = meeting_event(meeting, owner, colleagues=colleagues)
+    ics = build_ics(event, method="REQUEST", now=now)
     attachment = Attachment(
         ics_filename(meeting.title, meeting.start_at), "text/calendar; method=REQUEST", ics
     )
@@ -81,4 +107,6 @@ def meeting_ics(*, session: Session, meeting_id: int, now: datetime) -> tuple[by
     link = session.get(ShareLink, meeting.source_link_id)
     owner = session.get(User, link.owner_id) if link else None
     assert owner is not None
-    return build_ics(meeting_event(meeting, owner), method="PUBLISH", now=now), meeting
+    colleagues = colleague_attendees(session=session, meeting=meeting, owner=owner)
+    event = meeting_event(meeting, owner, colleagues=colleagues)
+    return build_ics(event, method="PUBLISH", now=now), meeting

@@ -14,6 +14,7 @@ from slotapp.db import session_scope
 from slotapp.services import live
 from slotapp.services.calendar import agenda
 from slotapp.state.auth import AuthState
+from slotapp.state.live import reloads, watch
 
 DAYS_SHOWN = 14
 
@@ -51,6 +52,7 @@ def _pct(value: float) -> str:
     return f"{value * 100:.3f}%"
 
 
+@reloads("calendar")
 class CalendarState(rx.State):
     """Agenda rows and the week grid, already formatted for display."""
 
@@ -68,14 +70,7 @@ class CalendarState(rx.State):
         user = (await self.get_state(AuthState)).current_user()
         if user is None:
             return
-        with session_scope() as session:
-            live.watch(
-                session=session,
-                client_token=self.router.session.client_token,
-                topic=live.calendar_topic(user.id),
-                state=self.get_full_name(),
-                now=utcnow(),
-            )
+        watch(self, live.calendar_topic(user.id))
         await self.reload()
 
     async def reload(self) -> None:

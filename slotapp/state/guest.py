@@ -17,6 +17,7 @@ from slotapp.services import booking, guest_view
 from slotapp.services.links import LinkError
 from slotapp.services.notifications import meeting_ics
 from slotapp.state.auth import AuthState
+from slotapp.state.live import notify_calendars
 
 DETECT_ZONE = "Intl.DateTimeFormat().resolvedOptions().timeZone"
 
@@ -159,6 +160,7 @@ class GuestState(rx.State):
             self.booking_key = uuid.uuid4().hex
             self.refresh()
         else:
+            notify_calendars(booked.host_ids)
             tz = zone(self.guest_tz)
             start, end = booked.start.astimezone(tz), booked.end.astimezone(tz)
             self._meeting_id = booked.meeting_id

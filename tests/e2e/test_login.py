@@ -36,6 +36,9 @@ def test_login_session_survives_reload_and_logout_closes_it(
     page.reload()
     page.locator("#whoami").filter(has_text="admin@example.com").wait_for()
 
+    page.click("#menu")
+    # Admins find the Outbox in the menu.
+    assert page.get_by_role("link", name="Outbox").is_visible()
     page.click("#logout")
     page.wait_for_url("**/login", timeout=15_000)
     page.goto(app_server.url + "/", wait_until="domcontentloaded")

@@ -202,3 +202,18 @@ def test_database_refuses_overlapping_blocking_rows_on_its_own(
             session.flush()
     with pytest.raises(DatabaseError, match="overlap"):
         session.flush()
+
+
+def test_an_invitation_token_cannot_book_on_the_booking_page(
+    engine: Engine, session: Session
+) -> None:
+    owner = make_user(session)
+    assert owner.id is not None
+    _, invitation = links.create_link(
+        session=session, owner_id=owner.id, kind=LinkKind.INVITATION, secret=SECRET, now=NOW
+    )
+    session.commit()
+    with pytest.raises(links.LinkError) as caught:
+        book(engine=engine, request=_request(invitation), now=NOW)
+    assert caught.value.code == "inactive"
+    assert session.exec(select(Meeting)).all() == []
