@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from icalendar import Calendar, Event, vCalAddress, vText
+from icalendar import Calendar, Event, Timezone, vCalAddress, vDuration, vText
 
 PRODID = "-//slotapp//slotapp//EN"
 METHODS = frozenset({"REQUEST", "CANCEL", "PUBLISH"})
@@ -16,6 +17,8 @@ STATUSES = frozenset({"CONFIRMED", "CANCELLED"})
 # The VTIMEZONE spells out the zone's transitions this far either side of the meeting, so a
 # client that ignores its own zone database still shows the right wall-clock time.
 _TZ_MARGIN = timedelta(days=366)
+# How often a subscribed calendar app should fetch the feed again (RFC 7986 REFRESH-INTERVAL).
+FEED_REFRESH = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -164,3 +167,60 @@ def ics_filename(summary: str, start: datetime) -> str:
     ascii_text = unicodedata.normalize("NFKD", summary).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:40].rstrip("-")
     return f"{slug or 'meeting'}-{start.date().isoformat()}.ics"
+
+
+@dataclass(frozen=True)
+class FeedEntry:
+    """A meeting in a subscribed calendar and when it last changed (its DTSTAMP)."""
+
+    event: IcsEvent
+    changed_at: datetime  # aware
+
+
+def build_feed_ics(
+    entries: Sequence[FeedEntry], *, name: str, time_zone: str, now: datetime
+) -> bytes:
+    """A calendar to subscribe to: many meetings, no METHOD (RFC 5545 3.7.2: not a message).
+
+    Each VEVENT is exactly the one `build_ics` writes (with method PUBLISH), so a meeting
+    reads the same in an invitation and in the feed; its DTSTAMP is its last change.
+
+    Args:
+        entries: The meetings; cancelled ones keep STATUS:CANCELLED so calendars drop them.
+        name: Shown by calendar apps as the calendar's name (X-WR-CALNAME, NAME).
+        time_zone: The owner's zone; its VTIMEZONE is always included, so that even an
+            empty feed holds the one component RFC 5545 requires.
+        now: Centre of the VTIMEZONE's transitions when there are no meetings.
+
+    Returns:
+        The calendar as UTF-8 bytes with CRLF line endings.
+
+    Raises:
+        ValueError: as `build_ics`, or an unknown time zone.
+    """
+    _require_aware("now", now)
+    zone = _zone(time_zone)
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("name", name)
+    cal.add("x-wr-calname", name)
+    cal.add("x-wr-timezone", time_zone)
+    cal.add("refresh-interval", FEED_REFRESH, parameters={"VALUE": "DURATION"})
+    cal.add("x-published-ttl", vDuration(FEED_REFRESH))
+    first = last = now.astimezone(zone).date()
+    vevents = []
+    for entry in entries:
+        single = Calendar.from_ical(build_ics(entry.event, method="PUBLISH", now=entry.changed_at))
+        vevents.append(single.walk("VEVENT")[0])
+        first = min(first, entry.event.start.astimezone(zone).date())
+        last = max(last, entry.event.end.astimezone(zone).date())
+    first, last = first - _TZ_MARGIN, last + _TZ_MARGIN
+    # VTIMEZONEs first: some clients read a file top to bottom.
+    cal.add_component(Timezone.from_tzid(time_zone, first_date=first, last_date=last))
+    for vevent in vevents:
+        cal.add_component(vevent)
+    cal.add_missing_timezones(first_date=first, last_date=last)
+    data: bytes = cal.to_ical()
+    return data

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from slotapp.core.availability import Busy, HostSchedule, SlotRules, available_slots
 from slotapp.core.slot_settings import SlotSettings
-from slotapp.models import Meeting, MeetingParticipant, ShareLink, User
+from slotapp.models import FeedBusy, Meeting, MeetingParticipant, ShareLink, User
 from slotapp.services.links import member_ids
 from slotapp.services.slot_settings import load_settings
 
@@ -33,7 +34,10 @@ def rules_from(settings: SlotSettings) -> SlotRules:
 def busy_times(
     *, session: Session, user_ids: Sequence[int], start: datetime, end: datetime
 ) -> dict[int, list[Busy]]:
-    """Blocking meetings of each user overlapping [start - margin, end + margin)."""
+    """Busy items of each user overlapping [start - margin, end + margin).
+
+    Blocking meetings (with their buffers) and the busy times of connected calendars.
+    """
     rows = session.exec(
         select(MeetingParticipant, Meeting)
         .join(Meeting, col(Meeting.id) == col(MeetingParticipant.meeting_id))
@@ -54,6 +58,17 @@ def busy_times(
                 is_meeting=True,
             )
         )
+    # Connected calendars (already expanded, in UTC): busy, but not meetings for daily limits.
+    # Thousands of rows for a shared link: a Core query skips the ORM's per-row work.
+    feed_busy = FeedBusy.__table__  # type: ignore[attr-defined]
+    feed_rows = session.connection().execute(
+        sa_select(feed_busy.c.user_id, feed_busy.c.start_at, feed_busy.c.end_at)
+        .where(feed_busy.c.user_id.in_(list(user_ids)))
+        .where(feed_busy.c.start_at < end + MARGIN)
+        .where(feed_busy.c.end_at > start - MARGIN)
+    )
+    for user_id, busy_start, busy_end in feed_rows:
+        busy[user_id].append(Busy(start=busy_start, end=busy_end))
     return busy
 
 
