@@ -24,6 +24,7 @@ MENU = (
     ("Open slots", routes.SLOTS),
     ("Shared links", "/links"),
     ("Connected calendars", "/calendars"),
+    ("Invitations", "/activity"),
 )
 
 
@@ -40,7 +41,10 @@ def _menu() -> rx.Component:
             *[rx.el.a(label, href=href, class_name=MENU_ITEM) for label, href in MENU],
             rx.cond(
                 AuthState.is_admin,
-                rx.el.a("Outbox", href="/outbox", class_name=MENU_ITEM),
+                rx.fragment(
+                    rx.el.a("Outbox", href="/outbox", class_name=MENU_ITEM),
+                    rx.el.a("Rooms", href="/rooms", class_name=MENU_ITEM),
+                ),
             ),
             rx.el.button(
                 "Log out",

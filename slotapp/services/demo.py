@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import time
 
 from sqlmodel import Session, select
 
-from slotapp.models import Role, User
+from slotapp.clock import utcnow
+from slotapp.core.meetings import Actor
+from slotapp.models import Resource, ResourcePool, Role, User
 from slotapp.services.accounts import create_user
+from slotapp.services.resources import ResourceInput, create_pool, create_resource
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,33 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
 )
 
 
+_ROOM_HOURS = dict.fromkeys(range(5), ((time(8), time(18)),))
+DEMO_ROOMS: tuple[ResourceInput, ...] = (
+    ResourceInput("Room 2.01 Harbour", time_zone="Europe/Berlin", weekly=_ROOM_HOURS),
+    ResourceInput("Room 2.02 Garden", time_zone="Europe/Berlin", weekly=_ROOM_HOURS),
+    ResourceInput("Room 2.03 Library", time_zone="Europe/Berlin", weekly=_ROOM_HOURS),
+)
+DEMO_POOLS: dict[str, tuple[str, ...]] = {
+    "Floor 2 rooms": ("Room 2.01 Harbour", "Room 2.02 Garden", "Room 2.03 Library"),
+}
+
+
+def _load_rooms(session: Session) -> None:
+    """The demo rooms and pools that are missing (an existing one, even changed, is kept)."""
+    admin = Actor(user_id=0, is_admin=True)
+    rooms = {r.name: r.id for r in session.exec(select(Resource)).all()}
+    for room in DEMO_ROOMS:
+        if room.name not in rooms:
+            rooms[room.name] = create_resource(
+                session=session, actor=admin, data=room, now=utcnow()
+            ).id
+    pools = set(session.exec(select(ResourcePool.name)).all())
+    for name, members in DEMO_POOLS.items():
+        if name not in pools:
+            ids = [rid for m in members if (rid := rooms.get(m)) is not None]
+            create_pool(session=session, actor=admin, name=name, resource_ids=ids, now=utcnow())
+
+
 def load_demo_data(*, session: Session) -> list[DemoAccount]:
     """Create the demo accounts that are missing; returns those created.
 
@@ -76,4 +107,5 @@ def load_demo_data(*, session: Session) -> list[DemoAccount]:
             department=account.department,
         )
         created.append(account)
+    _load_rooms(session)
     return created

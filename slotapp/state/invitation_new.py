@@ -1,0 +1,326 @@
+"""The three-step invitation form: live slot count, per-field errors, create, send or copy."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+import reflex as rx
+
+from slotapp.clock import utcnow
+from slotapp.core.invitations import (
+    MEETING_TYPE_LABELS,
+    PROMOTED_MAX,
+    STEP_FIELDS,
+    InvitationDraft,
+    InvitationInvalid,
+    check_draft,
+    suggest_slots,
+)
+from slotapp.core.meetings import Actor, NotAllowed
+from slotapp.core.wallclock import zone
+from slotapp.db import session_scope
+from slotapp.services import invitations, resources
+from slotapp.services.keys import secret_key
+from slotapp.services.meetings import colleagues
+from slotapp.state.auth import AuthState
+
+FRAME_DAYS = 14
+SUGGESTED = 10  # suggestions offered to choose the promoted slots from
+# Stand-ins while step 1 is empty, so the counter shows the team's free time from the start.
+_COUNT_STANDINS = {
+    "participant_name": "Participant",
+    "participant_email": "participant@example.com",
+    "subject": "Meeting",
+}
+TEXT_FIELDS = (
+    "participant_name",
+    "participant_email",
+    "subject",
+    "duration_minutes",
+    "description",
+    "conferencing",
+    "meeting_type",
+    "location",
+    "date_from",
+    "date_to",
+    "daily_from",
+    "daily_to",
+    "time_zone",
+    "title_template",
+    "promote_count",
+)
+FLAGS = (
+    "hide_description",
+    "generate_video",
+    "show_in_participant_zone",
+    "is_private",
+    "add_to_calendar",
+    "send_confirmation",
+    "promote",
+)
+
+
+def _when(start: datetime, tz_name: str) -> str:
+    local = start.astimezone(zone(tz_name))
+    return f"{local:%a %d %b, %H:%M}"
+
+
+class InvitationNewState(rx.State):
+    """The draft as the form shows it (text), its live slot count and the created links."""
+
+    step: int = 1
+    values: dict[str, str] = {}
+    flags: dict[str, bool] = {}
+    members: list[dict[str, str]] = []
+    member_query: str = ""
+    member_results: list[dict[str, str]] = []
+    room_options: list[dict[str, str]] = []
+    pool_options: list[dict[str, str]] = []
+    resource_ids: list[str] = []
+    pool_ids: list[str] = []
+    errors: dict[str, str] = {}
+    slot_count: int = 0
+    slot_reason: str = ""
+    suggestions: list[dict[str, str]] = []
+    promoted: list[str] = []
+    created: bool = False
+    link_url: str = ""
+    promoted_links: list[dict[str, str]] = []
+    sent_to: str = ""
+    copied: bool = False
+    message: str = ""
+    _touched: list[str] = []
+    _invitation_id: int = 0
+
+    @rx.var
+    def links_text(self) -> str:
+        """What "Copy meeting links" puts on the clipboard."""
+        lines = [f"{p['label']}: {p['url']}" for p in self.promoted_links]
+        if lines:
+            lines.append(f"Other times: {self.link_url}")
+            return "\n".join(lines)
+        return self.link_url
+
+    @rx.var
+    def type_options(self) -> list[list[str]]:
+        """Meeting types as (value, label)."""
+        return [[k, v] for k, v in MEETING_TYPE_LABELS.items()]
+
+    @rx.event
+    async def load(self) -> None:
+        """On load: a fresh draft with the user on the team and their time zone."""
+        user = (await self.get_state(AuthState)).current_user()
+        if user is None:
+            return
+        today = utcnow().astimezone(zone(user.time_zone)).date()
+        self.values = {
+            "participant_name": "",
+            "participant_email": "",
+            "subject": "",
+            "duration_minutes": "30",
+            "description": "",
+            "conferencing": "",
+            "meeting_type": "video",
+            "location": "",
+            "date_from": today.isoformat(),
+            "date_to": (today + timedelta(days=FRAME_DAYS - 1)).isoformat(),
+            "daily_from": "09:00",
+            "daily_to": "17:00",
+            "time_zone": user.time_zone,
+            "title_template": InvitationDraft().title_template,
+            "promote_count": "3",
+        }
+        self.flags = {f: getattr(InvitationDraft(), f) for f in FLAGS}
+        self.members = [{"id": str(user.id), "name": user.name}]
+        self.step, self._touched, self.promoted = 1, [], []
+        self.member_query, self.member_results = "", []
+        self.resource_ids, self.pool_ids = [], []
+        self.created, self.copied, self.sent_to, self.message = False, False, "", ""
+        self.link_url, self.promoted_links, self._invitation_id = "", [], 0
+        with session_scope() as session:
+            rooms = resources.list_resources(session=session)
+            pools = resources.list_pools(session=session)
+        self.room_options = [{"id": str(r.id), "name": r.name, "kind": r.kind} for r in rooms]
+        self.pool_options = [
+            {"id": str(p.id), "name": p.name, "size": str(len(p.resources))} for p in pools
+        ]
+        self._refresh()
+
+    def _draft(self) -> InvitationDraft:
+        v = self.values
+        try:
+            duration = int(v.get("duration_minutes", "") or 0)
+        except ValueError:
+            duration = 0
+        try:
+            count = int(v.get("promote_count", "3") or 3)
+        except ValueError:
+            count = 0
+        return InvitationDraft(
+            **{
+                k: v.get(k, "")
+                for k in TEXT_FIELDS
+                if k not in {"duration_minutes", "promote_count"}
+            },
+            duration_minutes=duration,
+            promote_count=count,
+            member_ids=tuple(int(m["id"]) for m in self.members),
+            resource_ids=tuple(int(i) for i in self.resource_ids),
+            pool_ids=tuple(int(i) for i in self.pool_ids),
+            promoted_starts=tuple(datetime.fromisoformat(s) for s in self.promoted),
+            **{f: bool(self.flags.get(f)) for f in FLAGS},
+        )
+
+    def _refresh(self) -> None:
+        """Recount the slots and the errors of the fields the user has been through."""
+        draft = self._draft()
+        now = utcnow()
+        errors = check_draft(draft, now=now)
+        self.errors = {k: v for k, v in errors.items() if k in self._touched}
+        standins = {k: s for k, s in _COUNT_STANDINS.items() if k in errors}
+        with session_scope() as session:
+            counted = invitations.count_slots(
+                session=session, draft=replace(draft, **standins), now=now
+            )
+        self.slot_count, self.slot_reason = counted.count, counted.reason
+        tz = draft.time_zone if "time_zone" not in errors else "UTC"
+        offered = suggest_slots(counted.starts, tz, SUGGESTED)
+        keep = {s.isoformat() for s in offered}
+        self.promoted = [p for p in self.promoted if p in keep]
+        self.suggestions = [{"iso": s.isoformat(), "label": _when(s, tz)} for s in offered]
+
+    def _touch(self, *fields: str) -> None:
+        self._touched = sorted({*self._touched, *fields})
+
+    @rx.event
+    def set_value(self, field: str, value: str) -> None:
+        """A text field changed."""
+        if field in TEXT_FIELDS:
+            self.values[field] = value
+            self._touch(field)
+            self._refresh()
+
+    @rx.event
+    def set_flag(self, flag: str, on: bool) -> None:
+        """A switch or checkbox changed."""
+        if flag in FLAGS:
+            self.flags[flag] = bool(on)
+            self._refresh()
+
+    @rx.event
+    def toggle_id(self, kind: str, item_id: str) -> None:
+        """A room or pool was picked or unpicked."""
+        chosen = self.resource_ids if kind == "room" else self.pool_ids
+        new = [i for i in chosen if i != item_id] if item_id in chosen else [*chosen, item_id]
+        if kind == "room":
+            self.resource_ids = new
+        else:
+            self.pool_ids = new
+        self._refresh()
+
+    @rx.event
+    def search_members(self, query: str) -> None:
+        """Colleagues whose name contains `query` (not yet on the team)."""
+        self.member_query = query
+        if not query.strip():
+            self.member_results = []
+            return
+        with session_scope() as session:
+            found = colleagues(
+                session=session, query=query, exclude=[int(m["id"]) for m in self.members]
+            )
+        self.member_results = [{"id": str(i), "name": n, "department": d} for i, n, d in found]
+
+    @rx.event
+    def add_member(self, member_id: str, name: str) -> None:
+        """Put a colleague on the team."""
+        if all(m["id"] != member_id for m in self.members):
+            self.members = [*self.members, {"id": member_id, "name": name}]
+        self.member_query, self.member_results = "", []
+        self._touch("member_ids")
+        self._refresh()
+
+    @rx.event
+    def remove_member(self, member_id: str) -> None:
+        """Take someone off the team."""
+        self.members = [m for m in self.members if m["id"] != member_id]
+        self._touch("member_ids")
+        self._refresh()
+
+    @rx.event
+    def toggle_promoted(self, iso: str) -> None:
+        """Choose or unchoose a time to promote (at most the number asked for)."""
+        if iso in self.promoted:
+            self.promoted = [p for p in self.promoted if p != iso]
+        elif len(self.promoted) < min(self._draft().promote_count or 1, PROMOTED_MAX):
+            self.promoted = sorted([*self.promoted, iso])
+        self._refresh()
+
+    @rx.event
+    def go(self, step: int) -> None:
+        """Next (after checking this step's fields) or back."""
+        if step > self.step:
+            self._touch(*STEP_FIELDS.get(self.step, ()))
+            self._refresh()
+            if check_draft(self._draft(), now=utcnow(), step=self.step):
+                return
+        self.step = max(1, min(step, 4))
+
+    @rx.event
+    async def create(self) -> None:
+        """Store the invitation and show its links (nothing is sent yet)."""
+        user = (await self.get_state(AuthState)).current_user()
+        if user is None or self.created:
+            return
+        self._touch(*[f for fields in STEP_FIELDS.values() for f in fields], "promoted_starts")
+        try:
+            with session_scope() as session:
+                links = invitations.create_invitation(
+                    session=session,
+                    inviter_id=user.id,
+                    draft=self._draft(),
+                    secret=secret_key(),
+                    now=utcnow(),
+                )
+        except InvitationInvalid as exc:
+            self.errors = exc.errors
+            self.message = next(iter(exc.errors.values()), "")
+            return
+        except invitations.NoSlots as exc:
+            self.slot_count, self.slot_reason = 0, exc.message
+            return
+        self._show_links(links)
+        self.created, self.message = True, ""
+
+    def _show_links(self, links: invitations.InvitationLinks) -> None:
+        self._invitation_id = links.invitation_id
+        self.link_url = links.url
+        self.promoted_links = [
+            {"label": _when(p.start, links.time_zone), "url": p.url} for p in links.promoted
+        ]
+
+    @rx.event
+    async def send_email(self) -> None:
+        """Queue the personalised email to the participant."""
+        user = (await self.get_state(AuthState)).current_user()
+        if user is None or not self._invitation_id:
+            return
+        try:
+            with session_scope() as session:
+                invitations.send_invitation_email(
+                    session=session,
+                    actor=Actor(user.id, user.is_admin),
+                    invitation_id=self._invitation_id,
+                    secret=secret_key(),
+                    now=utcnow(),
+                )
+        except NotAllowed as exc:
+            self.message = exc.message
+            return
+        self.sent_to = self.values.get("participant_email", "")
+
+    @rx.event
+    def mark_copied(self) -> None:
+        """The browser copied the links: say so."""
+        self.copied = True
