@@ -5,6 +5,14 @@ VENV := .venv
 PY := $(VENV)/bin/python
 BUN := .tools/node_modules/.bin/bun
 BUN_VERSION := 1.4.5
+LIGHTHOUSE := .tools/node_modules/.bin/lighthouse
+LIGHTHOUSE_VERSION := 12.8.2
+# `make run` serves here; SLOTAPP_BASE_URL (the public address) must point at this port.
+PORT ?= 3000
+# The production build and its state folder, apart from the dev server's .web and .states:
+# `make run`, `make dev` and the tests' dev server never overwrite each other's build.
+PROD_DIRS := REFLEX_WEB_WORKDIR=$(CURDIR)/.artifacts/prod/web \
+	REFLEX_STATES_WORKDIR=$(CURDIR)/.artifacts/prod/states
 
 # Keep Reflex off the network: no telemetry, no version check, no registry latency probe.
 export REFLEX_TELEMETRY_ENABLED := false
@@ -12,7 +20,7 @@ export REFLEX_CHECK_LATEST_VERSION := false
 export NPM_CONFIG_REGISTRY ?= $(shell npm config get registry 2>/dev/null)
 export PATH := $(CURDIR)/.tools/node_modules/.bin:$(PATH)
 
-.PHONY: run test bench lint deps test-deps browser clean
+.PHONY: run dev test bench lint deps test-deps browser clean
 
 $(VENV)/.runtime: pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -27,6 +35,10 @@ $(VENV)/.dev: $(VENV)/.runtime
 $(BUN):
 	npm install --silent --no-fund --no-audit --prefix .tools bun@$(BUN_VERSION)
 
+# Lighthouse 13 needs Node 22; 12 runs on the Node 20 that Reflex uses here.
+$(LIGHTHOUSE):
+	npm install --silent --no-fund --no-audit --prefix .tools lighthouse@$(LIGHTHOUSE_VERSION)
+
 deps: $(VENV)/.runtime $(BUN)
 
 test-deps: $(VENV)/.dev $(BUN) browser
@@ -34,10 +46,18 @@ test-deps: $(VENV)/.dev $(BUN) browser
 browser:
 	@bash scripts/ensure-system-packages.sh chromium zbar-tools librsvg2-bin
 
+# The production build: pages, websocket and API routes on one port.
+run: export SLOTAPP_BASE_URL ?= http://localhost:$(PORT)
 run: deps
 	$(PY) -m slotapp.cli setup
-	@echo "slotapp: open http://localhost:3000 (log in with a demo account above)"
-	$(VENV)/bin/reflex run --backend-host 127.0.0.1
+	@echo "slotapp: building, then serving $(SLOTAPP_BASE_URL) (log in with a demo account above)"
+	$(PROD_DIRS) $(VENV)/bin/reflex run --env prod --single-port --frontend-port $(PORT)
+
+# Development: Vite with hot reload on :3000, the backend and API routes on :8000.
+dev: deps
+	$(PY) -m slotapp.cli setup
+	@echo "slotapp (dev): open http://localhost:3000 (log in with a demo account above)"
+	$(VENV)/bin/reflex run --env dev
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
@@ -47,8 +67,11 @@ lint: $(VENV)/.dev
 test: test-deps lint
 	$(PY) -m pytest -q
 
-bench: $(VENV)/.runtime
+# The engine's timings, then Lighthouse and the booking timings on a production build.
+bench: $(VENV)/.dev $(BUN) $(LIGHTHOUSE) browser
 	$(PY) -m bench.engine
+	$(PY) -m bench.feeds
+	$(PY) -m bench
 
 clean:
-	rm -rf .web .states .pytest_cache .mypy_cache .ruff_cache
+	rm -rf .web .states .artifacts/prod .pytest_cache .mypy_cache .ruff_cache

@@ -12,6 +12,13 @@ if os.environ.get("SLOTAPP_DEV_HOST", "127.0.0.1") == "127.0.0.1":
 os.environ.setdefault("REFLEX_TELEMETRY_ENABLED", "false")
 os.environ.setdefault("REFLEX_CHECK_LATEST_VERSION", "false")
 
+# `reflex run --env prod` serves pages, websocket and API routes on one port, the public
+# address; its build bakes the websocket URL into the pages. Reflex sets REFLEX_ENV_MODE before
+# it reloads this file. In dev the backend has its own port and Reflex's defaults are right.
+PROD = os.environ.get("REFLEX_ENV_MODE") == "prod"
+BASE_URL = os.environ.get("SLOTAPP_BASE_URL", "http://localhost:3000").rstrip("/")
+public_urls = {"api_url": BASE_URL, "deploy_url": BASE_URL} if PROD else {}
+
 config = rx.Config(
     app_name="slotapp",
     db_url=os.environ.get("DATABASE_URL", "sqlite:///.data/slotapp.db"),
@@ -21,4 +28,5 @@ config = rx.Config(
     frontend_compression_formats=["brotli", "gzip"],
     plugins=[rx.plugins.TailwindV4Plugin()],
     disable_plugins=[rx.plugins.SitemapPlugin],
+    **public_urls,
 )

@@ -1,5 +1,7 @@
 """URL paths and builders, so pages and emails agree on them."""
 
+from urllib.parse import urlsplit
+
 HOME = "/"
 LOGIN = "/login"
 
@@ -22,7 +24,16 @@ def booking_path(token: str) -> str:
 
 
 def backend_url(path: str) -> str:
-    """An absolute URL on the backend (API routes answer there in dev mode, on one port in prod)."""
+    """Where the browser fetches an API route `path` (QR images, downloads).
+
+    In prod one port serves pages and API routes, so the path alone is right on any address
+    the page was opened at (a phone on the LAN included). In dev the API answers on the
+    backend's own port, so the URL is absolute.
+    """
     from reflex_base.config import get_config
 
-    return get_config().api_url.rstrip("/") + path
+    config = get_config()
+    api = urlsplit(config.api_url)
+    if config.deploy_url and urlsplit(config.deploy_url)[:2] == api[:2]:
+        return api.path.rstrip("/") + path
+    return config.api_url.rstrip("/") + path
