@@ -60,7 +60,8 @@ def test_owner_shares_with_two_colleagues_guest_books_all_see_it_revoke_refuses(
     owner_ctx.add_init_script("navigator.share = async (data) => { window.__shared = data; };")
     owner = owner_ctx.new_page()
     _login(owner, app_server, "ben@example.com", "demo-ben-pass", "/links")
-    owner.locator("#links-empty").wait_for(timeout=60_000)  # loaded: the form stays open
+    # Loaded (the buttons wait for the list), so opening the form is not undone by the load.
+    owner.locator("#new-shared:not([disabled])").wait_for(timeout=60_000)
     owner.locator("#new-shared").click()
 
     # One colleague by name, one by department; the owner's own department adds no-one twice.

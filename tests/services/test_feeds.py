@@ -372,7 +372,10 @@ def test_refresh_forever_refreshes_due_feeds_in_the_background(
                 break
         task.cancel()
 
-    asyncio.run(run_briefly())
+    # A thread of its own: a session-wide Playwright browser may hold this thread's loop.
+    worker = threading.Thread(target=lambda: asyncio.run(run_briefly()))
+    worker.start()
+    worker.join(timeout=30)
     assert feed_row(engine, feed_id).last_success_at == NOW
     assert server.hits("/cal.ics") == 1  # not due again within the same instant
 
