@@ -240,7 +240,7 @@ def _reschedule() -> rx.Component:
                     id="move-time",
                 ),
             ),
-            class_name="grid grid-cols-2 gap-3",
+            class_name="grid grid-cols-1 min-[380px]:grid-cols-2 gap-3",
         ),
         rx.el.p(
             "In ",
