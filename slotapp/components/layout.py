@@ -68,7 +68,8 @@ def _header() -> rx.Component:
                 rx.el.a(
                     "slotapp",
                     href=routes.HOME,
-                    class_name="min-h-12 inline-flex items-center text-xl font-bold text-indigo-700",
+                    class_name="min-h-12 inline-flex items-center text-xl font-bold "
+                    "text-indigo-700",
                 ),
                 rx.el.a("Calendar", href=routes.CALENDAR, class_name=NAV),
                 rx.el.a("Open slots", href=routes.SLOTS, class_name=NAV),
