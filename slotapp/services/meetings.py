@@ -164,18 +164,6 @@ def meeting_detail(
     return _detail(session, meeting, parts, actor, now)
 
 
-def colleagues(
-    *, session: Session, query: str = "", exclude: Sequence[int] = (), limit: int = 20
-) -> list[tuple[int, str, str]]:
-    """Active users to add as attendees: (id, name, department), by name."""
-    statement = select(User).where(col(User.is_active).is_(True)).order_by(col(User.name))
-    if exclude:
-        statement = statement.where(col(User.id).not_in(list(exclude)))
-    if query.strip():
-        statement = statement.where(col(User.name).ilike(f"%{query.strip()}%"))
-    return [(u.id or 0, u.name, u.department) for u in session.exec(statement.limit(limit)).all()]
-
-
 def _busy_names(
     session: Session, user_ids: Sequence[int], start: datetime, end: datetime, meeting_id: int
 ) -> list[str]:

@@ -61,11 +61,11 @@ class LinkRow:
     warning: str  # "" or "No times available in the coming N days."
 
 
-def _colleagues_query(owner_id: int) -> SelectOfScalar[User]:
+def _colleagues_query(exclude: Sequence[int]) -> SelectOfScalar[User]:
     return (
         select(User)
         .where(col(User.is_active).is_(True))
-        .where(col(User.id) != owner_id)
+        .where(col(User.id).not_in(list(exclude)))
         .order_by(func.lower(User.name), col(User.id))
     )
 
@@ -75,18 +75,24 @@ def _colleague(user: User) -> Colleague:
     return Colleague(user.id, user.name, user.department)
 
 
+def find_colleagues(
+    *, session: Session, exclude: Sequence[int], query: str = "", limit: int = SEARCH_LIMIT
+) -> list[Colleague]:
+    """Active users not in `exclude` whose name contains `query` (any case); all for ""."""
+    statement = _colleagues_query(exclude)
+    if text := query.strip():
+        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        statement = statement.where(col(User.name).ilike(pattern, escape="\\"))
+    return [_colleague(u) for u in session.exec(statement.limit(limit)).all()]
+
+
 def search_colleagues(
     *, session: Session, owner_id: int, query: str, limit: int = SEARCH_LIMIT
 ) -> list[Colleague]:
     """Active colleagues whose name contains `query` (any case); nothing for an empty query."""
-    text = query.strip()
-    if not text:
+    if not query.strip():
         return []
-    pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    rows = session.exec(
-        _colleagues_query(owner_id).where(col(User.name).ilike(pattern, escape="\\")).limit(limit)
-    )
-    return [_colleague(u) for u in rows.all()]
+    return find_colleagues(session=session, exclude=[owner_id], query=query, limit=limit)
 
 
 def departments(*, session: Session, owner_id: int) -> list[str]:
@@ -103,7 +109,7 @@ def departments(*, session: Session, owner_id: int) -> list[str]:
 
 def department_colleagues(*, session: Session, owner_id: int, department: str) -> list[Colleague]:
     """Every active colleague of a department (the owner left out)."""
-    rows = session.exec(_colleagues_query(owner_id).where(User.department == department))
+    rows = session.exec(_colleagues_query([owner_id]).where(User.department == department))
     return [_colleague(u) for u in rows.all()]
 
 

@@ -22,7 +22,7 @@ from slotapp.core.wallclock import zone
 from slotapp.db import session_scope
 from slotapp.services import invitations, resources
 from slotapp.services.keys import secret_key
-from slotapp.services.meetings import colleagues
+from slotapp.services.sharing import find_colleagues
 from slotapp.state.auth import AuthState
 
 FRAME_DAYS = 14
@@ -227,10 +227,12 @@ class InvitationNewState(rx.State):
             self.member_results = []
             return
         with session_scope() as session:
-            found = colleagues(
+            found = find_colleagues(
                 session=session, query=query, exclude=[int(m["id"]) for m in self.members]
             )
-        self.member_results = [{"id": str(i), "name": n, "department": d} for i, n, d in found]
+        self.member_results = [
+            {"id": str(c.id), "name": c.name, "department": c.department} for c in found
+        ]
 
     @rx.event
     def add_member(self, member_id: str, name: str) -> None:

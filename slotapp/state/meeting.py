@@ -11,6 +11,7 @@ from slotapp.core.wallclock import zone
 from slotapp.db import get_engine, session_scope
 from slotapp.services import meetings
 from slotapp.services.accounts import CurrentUser
+from slotapp.services.sharing import find_colleagues
 from slotapp.state.auth import AuthState
 from slotapp.state.live import notify_calendars
 
@@ -104,10 +105,12 @@ class MeetingState(rx.State):
 
     def _search(self) -> None:
         with session_scope() as session:
-            found = meetings.colleagues(
+            found = find_colleagues(
                 session=session, query=self.colleague_query, exclude=self._hosts, limit=30
             )
-        self.options = [{"id": str(i), "name": n, "department": d} for i, n, d in found]
+        self.options = [
+            {"id": str(c.id), "name": c.name, "department": c.department} for c in found
+        ]
 
     @rx.event
     def search(self, query: str) -> None:

@@ -20,13 +20,13 @@ from slotapp.services.mailer import build_message
 from slotapp.services.meetings import (
     Busy,
     MeetingNotFound,
-    colleagues,
     decline_meeting,
     meeting_detail,
     reschedule_meeting,
     update_meeting,
 )
 from slotapp.services.schedules import link_slots
+from slotapp.services.sharing import find_colleagues
 from tests.conftest import NOW
 from tests.services.helpers import make_user, open_slots
 
@@ -431,7 +431,7 @@ def test_test_meetings_email_nobody(engine: Engine, session: Session, people: Pe
 
 def test_colleague_search(session: Session, people: People) -> None:
     assert people.owner.id is not None
-    found = colleagues(session=session, query="car", exclude=[people.owner.id])
-    assert [name for _, name, _ in found] == ["Carl Colleague"]
-    everyone = [name for _, name, _ in colleagues(session=session, exclude=[people.owner.id])]
+    found = find_colleagues(session=session, query="car", exclude=[people.owner.id])
+    assert [c.name for c in found] == ["Carl Colleague"]
+    everyone = [c.name for c in find_colleagues(session=session, exclude=[people.owner.id])]
     assert everyone == ["Ada Admin", "Carl Colleague", "Sam Stranger"]
