@@ -9,12 +9,9 @@ private web folder, so a benchmark never touches `make run`'s or the tests' buil
 from __future__ import annotations
 
 import os
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -22,9 +19,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
 from sqlmodel import Session, select
 
+from bench.appserver import free_port, reflex_run
 from slotapp.clock import utcnow
 from slotapp.db import make_engine, session_scope
 from slotapp.models import Meeting, MeetingParticipant, ShareLink, User
@@ -66,13 +63,6 @@ class Demo:
             "REFLEX_CHECK_LATEST_VERSION": "false",
             "PATH": f"{ROOT / '.tools/node_modules/.bin'}:{os.environ.get('PATH', '')}",
         }
-
-
-def free_port() -> int:
-    """A TCP port on loopback that nothing listens on right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _free_starts(session: Session, token: str, now: datetime) -> list[datetime]:
@@ -174,20 +164,6 @@ def free_starts(demo: Demo) -> list[datetime]:
     return starts
 
 
-def _wait_http(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"app exited early:\n{log.read_text()[-4000:]}")
-        try:
-            if httpx.get(url, timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    raise RuntimeError(f"app not ready at {url} after {timeout}s:\n{log.read_text()[-4000:]}")
-
-
 @contextmanager
 def prod_server(demo: Demo) -> Iterator[str]:
     """`reflex run --env prod --single-port` on a free loopback port; yields its base URL."""
@@ -200,37 +176,13 @@ def prod_server(demo: Demo) -> Iterator[str]:
         "REFLEX_WEB_WORKDIR": str(demo.workdir / "web"),
         "REFLEX_STATES_WORKDIR": str(demo.workdir / "states"),
     }
+    args = ["--env", "prod", "--single-port", "--frontend-port", str(port), "--backend-host"]
+    ready = [(f"{url}/ping", 300.0), (f"{url}/book/{demo.token}", 60.0)]
     log = demo.workdir / "reflex.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [
-                str(Path(sys.executable).parent / "reflex"),
-                "run",
-                "--env",
-                "prod",
-                "--single-port",
-                "--frontend-port",
-                str(port),
-                "--backend-host",
-                "127.0.0.1",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    try:
-        _wait_http(f"{url}/ping", proc, log, 300)
-        _wait_http(f"{url}/book/{demo.token}", proc, log, 60)
+    with reflex_run(
+        [*args, "--backend-host", "127.0.0.1"], env=env, log=log, ready=ready, want=201
+    ):
         yield url
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
 
 
 @contextmanager

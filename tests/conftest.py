@@ -4,30 +4,22 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-import httpx
 import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel
 
 import slotapp.models  # noqa: F401  (registers the tables)
+from bench.appserver import free_port, reflex_run
 from slotapp.db import make_engine
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture
@@ -55,20 +47,6 @@ class RunningApp:
         self.db_url = db_url
 
 
-def _wait_http(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"app exited early:\n{log.read_text()[-4000:]}")
-        try:
-            if httpx.get(url, timeout=2).status_code < 500:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    raise RuntimeError(f"app not ready at {url} after {timeout}s:\n{log.read_text()[-4000:]}")
-
-
 @pytest.fixture(scope="session")
 def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
     """slotapp served by `reflex run` (dev mode) on loopback with its own database."""
@@ -94,37 +72,14 @@ def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]
         check=True,
         capture_output=True,
     )
+    args = ["--env", "dev", "--frontend-port", str(fport), "--backend-port", str(bport)]
+    ready = [
+        (f"http://127.0.0.1:{bport}/ping", 240.0),
+        (f"http://127.0.0.1:{fport}/login", 240.0),
+    ]
     log = work / "reflex.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [
-                str(Path(sys.executable).parent / "reflex"),
-                "run",
-                "--env",
-                "dev",
-                "--frontend-port",
-                str(fport),
-                "--backend-port",
-                str(bport),
-                "--backend-host",
-                "127.0.0.1",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    try:
-        _wait_http(f"http://127.0.0.1:{bport}/ping", proc, log, 240)
-        _wait_http(f"http://127.0.0.1:{fport}/login", proc, log, 240)
+    with reflex_run([*args, "--backend-host", "127.0.0.1"], env=env, log=log, ready=ready):
         yield RunningApp(f"http://127.0.0.1:{fport}", f"http://127.0.0.1:{bport}", db_url)
-    finally:
-        os.killpg(proc.pid, 15)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, 9)
 
 
 CHROMIUM_ARGS = [
