@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 from slotapp.core.meetings import Actor, NotAllowed
 from slotapp.core.validation import InvalidInput
 from slotapp.models import EmailOutbox, Meeting, MeetingParticipant, ShareLink, User
-from slotapp.services.booking import BookingRequest, book
+from slotapp.services.booking import Booked, BookingRequest, book
 from slotapp.services.mailer import build_message
 from slotapp.services.meetings import (
     Busy,
@@ -52,16 +52,31 @@ def people(session: Session) -> People:
     return People(session)
 
 
-@pytest.fixture
-def meeting_id(engine: Engine, people: People) -> int:
+def _book(
+    engine: Engine,
+    people: People,
+    start: datetime,
+    name: str = "Hugo Second",
+    email: str = "hugo@example.org",
+    tz: str = "Europe/Berlin",
+    **kw: bool,
+) -> Booked:
     request = BookingRequest(
         token=people.token,
-        start=MONDAY_10,
-        guest_name="Gina Guest",
-        guest_email="gina@example.org",
-        guest_time_zone="America/New_York",
+        start=start,
+        guest_name=name,
+        guest_email=email,
+        guest_time_zone=tz,
+        **kw,
     )
-    return book(engine=engine, request=request, now=NOW).meeting_id
+    return book(engine=engine, request=request, now=NOW)
+
+
+@pytest.fixture
+def meeting_id(engine: Engine, people: People) -> int:
+    return _book(
+        engine, people, MONDAY_10, "Gina Guest", "gina@example.org", "America/New_York"
+    ).meeting_id
 
 
 def _mails(session: Session, subject_start: str) -> list[EmailOutbox]:
@@ -285,17 +300,7 @@ def test_decline_frees_the_slot_and_emails_a_cancel(
             engine=engine, meeting_id=meeting_id, actor=people.actor(people.owner), now=NOW
         )
     # Another guest can now book the freed time.
-    rebooked = book(
-        engine=engine,
-        request=BookingRequest(
-            token=people.token,
-            start=MONDAY_10,
-            guest_name="Hugo Second",
-            guest_email="hugo@example.org",
-            guest_time_zone="Europe/Berlin",
-        ),
-        now=NOW,
-    )
+    rebooked = _book(engine, people, MONDAY_10)
     assert rebooked.meeting_id != meeting_id
 
 
@@ -343,17 +348,7 @@ def test_admin_reschedules_with_updated_ics(
 def test_reschedule_onto_a_meeting_is_refused(
     engine: Engine, session: Session, people: People, meeting_id: int
 ) -> None:
-    later = book(
-        engine=engine,
-        request=BookingRequest(
-            token=people.token,
-            start=MONDAY_10 + timedelta(hours=3),
-            guest_name="Hugo Second",
-            guest_email="hugo@example.org",
-            guest_time_zone="Europe/Berlin",
-        ),
-        now=NOW,
-    )
+    later = _book(engine, people, MONDAY_10 + timedelta(hours=3))
     with pytest.raises(Busy, match="Olga Owner already has a meeting"):
         reschedule_meeting(
             engine=engine,
@@ -370,17 +365,7 @@ def test_reschedule_onto_a_meeting_is_refused(
 def test_two_admins_moving_two_meetings_onto_one_time_one_wins(
     engine: Engine, session: Session, people: People, meeting_id: int
 ) -> None:
-    second = book(
-        engine=engine,
-        request=BookingRequest(
-            token=people.token,
-            start=MONDAY_10 + timedelta(hours=3),
-            guest_name="Hugo Second",
-            guest_email="hugo@example.org",
-            guest_time_zone="Europe/Berlin",
-        ),
-        now=NOW,
-    ).meeting_id
+    second = _book(engine, people, MONDAY_10 + timedelta(hours=3)).meeting_id
     target = datetime(2026, 11, 25, 11, 0, tzinfo=BERLIN)
     results: list[str] = []
     barrier = threading.Barrier(2)
@@ -411,18 +396,7 @@ def test_two_admins_moving_two_meetings_onto_one_time_one_wins(
 
 
 def test_test_meetings_email_nobody(engine: Engine, session: Session, people: People) -> None:
-    booked = book(
-        engine=engine,
-        request=BookingRequest(
-            token=people.token,
-            start=MONDAY_10,
-            guest_name="Olga Owner",
-            guest_email="olga@example.com",
-            guest_time_zone="Europe/Berlin",
-            is_test=True,
-        ),
-        now=NOW,
-    )
+    booked = _book(engine, people, MONDAY_10, "Olga Owner", "olga@example.com", is_test=True)
     decline_meeting(
         engine=engine, meeting_id=booked.meeting_id, actor=people.actor(people.owner), now=NOW
     )
