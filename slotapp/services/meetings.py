@@ -19,24 +19,26 @@ from sqlmodel import Session, col, select
 
 from slotapp.core.meetings import (
     Actor,
-    MeetingFacts,
     NotAllowed,
     check_edit,
     check_reschedule,
     clean_location,
     clean_title,
-    may_edit,
     may_view,
     video_room_url,
 )
 from slotapp.db import serialized
 from slotapp.models import Meeting, MeetingParticipant, MeetingStatus, User
 from slotapp.services import meeting_mail
+from slotapp.services.meeting_detail import (
+    MeetingDetail,
+    MeetingNotFound,
+    detail_of,
+    facts_of,
+    load_meeting,
+    users_by_id,
+)
 from slotapp.settings import get_settings
-
-
-class MeetingNotFound(Exception):
-    """No such meeting, or not one this user may see (the two are not told apart)."""
 
 
 class Busy(Exception):
@@ -48,120 +50,11 @@ class Busy(Exception):
 
 
 @dataclass(frozen=True)
-class Attendee:
-    """A user taking part in a meeting."""
-
-    user_id: int
-    name: str
-    email: str
-    is_host: bool
-
-
-@dataclass(frozen=True)
-class MeetingDetail:
-    """A meeting as its detail page shows it, with what the viewer may do."""
-
-    id: int
-    title: str
-    start: datetime
-    end: datetime
-    status: str
-    guest_name: str
-    guest_email: str
-    guest_time_zone: str
-    note: str
-    location: str
-    video_url: str
-    is_test: bool
-    sequence: int
-    organizer_id: int | None
-    organizer_name: str
-    attendees: tuple[Attendee, ...]
-    may_edit: bool
-    may_reschedule: bool
-
-
-@dataclass(frozen=True)
 class Changed:
     """A change made: the meeting now, and the users whose calendars show it."""
 
     detail: MeetingDetail
     user_ids: tuple[int, ...]
-
-
-def _load(session: Session, meeting_id: int) -> tuple[Meeting, list[MeetingParticipant]]:
-    meeting = session.get(Meeting, meeting_id)
-    if meeting is None:
-        raise MeetingNotFound(meeting_id)
-    parts = list(
-        session.exec(
-            select(MeetingParticipant).where(MeetingParticipant.meeting_id == meeting_id)
-        ).all()
-    )
-    return meeting, parts
-
-
-def _facts(meeting: Meeting, parts: Sequence[MeetingParticipant]) -> MeetingFacts:
-    return MeetingFacts(
-        organizer_id=meeting.organizer_id,
-        participant_ids=frozenset(p.user_id for p in parts),
-        start=meeting.start_at,
-        end=meeting.end_at,
-        active=meeting.status == MeetingStatus.CONFIRMED.value,
-    )
-
-
-def _detail(
-    session: Session,
-    meeting: Meeting,
-    parts: Sequence[MeetingParticipant],
-    actor: Actor,
-    now: datetime,
-) -> MeetingDetail:
-    facts = _facts(meeting, parts)
-    users = _users(session, [p.user_id for p in parts] + [meeting.organizer_id or 0])
-    organizer = users.get(meeting.organizer_id or 0)
-    open_to_change = facts.active and meeting.end_at > now
-    assert meeting.id is not None
-    return MeetingDetail(
-        id=meeting.id,
-        title=meeting.title,
-        start=meeting.start_at,
-        end=meeting.end_at,
-        status=meeting.status,
-        guest_name=meeting.guest_name,
-        guest_email=meeting.guest_email,
-        guest_time_zone=meeting.guest_time_zone,
-        note=meeting.note,
-        location=meeting.location,
-        video_url=meeting.video_url,
-        is_test=meeting.is_test,
-        sequence=meeting.sequence,
-        organizer_id=meeting.organizer_id,
-        organizer_name=organizer.name if organizer else "",
-        attendees=tuple(
-            Attendee(p.user_id, users[p.user_id].name, users[p.user_id].email, p.is_host)
-            for p in sorted(parts, key=lambda p: (not p.is_host, users[p.user_id].name))
-            if p.user_id in users
-        ),
-        may_edit=open_to_change and may_edit(actor, facts),
-        may_reschedule=open_to_change and actor.is_admin,
-    )
-
-
-def _users(session: Session, ids: Sequence[int]) -> dict[int, User]:
-    rows = session.exec(select(User).where(col(User.id).in_(list(set(ids))))).all()
-    return {u.id: u for u in rows if u.id is not None}
-
-
-def meeting_detail(
-    *, session: Session, meeting_id: int, actor: Actor, now: datetime
-) -> MeetingDetail:
-    """The meeting if `actor` may see it; MeetingNotFound otherwise."""
-    meeting, parts = _load(session, meeting_id)
-    if not may_view(actor, _facts(meeting, parts)):
-        raise MeetingNotFound(meeting_id)
-    return _detail(session, meeting, parts, actor, now)
 
 
 def _busy_names(
@@ -176,7 +69,7 @@ def _busy_names(
         .where(col(MeetingParticipant.start_at) < end)
         .where(col(MeetingParticipant.end_at) > start)
     ).all()
-    users = _users(session, list(rows))
+    users = users_by_id(session, list(rows))
     return sorted(u.name for u in users.values())
 
 
@@ -195,7 +88,7 @@ def _recipients(
 ) -> list[tuple[str, str, str]]:
     """The guest and every attendee other than the organizer (or just `only`)."""
     ids = [p.user_id for p in parts if p.user_id != meeting.organizer_id]
-    users = _users(session, ids if only is None else list(only))
+    users = users_by_id(session, ids if only is None else list(only))
     result = [] if only is not None else [meeting_mail.guest_of(meeting)]
     return result + [meeting_mail.colleague(u) for u in users.values()]
 
@@ -239,15 +132,15 @@ def update_meeting(
     """
     title, location = clean_title(title), clean_location(location)
     with _change(engine) as session:
-        meeting, parts = _load(session, meeting_id)
-        facts = _facts(meeting, parts)
+        meeting, parts = load_meeting(session, meeting_id)
+        facts = facts_of(meeting, parts)
         if not may_view(actor, facts):
             raise MeetingNotFound(meeting_id)
         check_edit(actor, facts, now=now)
         organizer = _organizer(session, meeting)
         hosts = {p.user_id for p in parts if p.is_host}
         wanted = set(attendee_ids) - hosts
-        known = _users(session, list(wanted))
+        known = users_by_id(session, list(wanted))
         if missing := wanted - {uid for uid, u in known.items() if u.is_active}:
             raise NotAllowed(f"No active colleague with id {sorted(missing)[0]}.")
         current = {p.user_id: p for p in parts if not p.is_host}
@@ -303,9 +196,9 @@ def update_meeting(
                 now=now,
             )
         session.commit()
-        meeting, parts = _load(session, meeting_id)
+        meeting, parts = load_meeting(session, meeting_id)
         everyone = tuple(sorted({p.user_id for p in parts} | set(current)))
-        return Changed(_detail(session, meeting, parts, actor, now), everyone)
+        return Changed(detail_of(session, meeting, parts, actor, now), everyone)
 
 
 def decline_meeting(
@@ -314,8 +207,8 @@ def decline_meeting(
     """Cancel the meeting: its time is free again, the guest and attendees are emailed."""
     reason = (reason or "").strip()[:1000]
     with _change(engine) as session:
-        meeting, parts = _load(session, meeting_id)
-        facts = _facts(meeting, parts)
+        meeting, parts = load_meeting(session, meeting_id)
+        facts = facts_of(meeting, parts)
         if not may_view(actor, facts):
             raise MeetingNotFound(meeting_id)
         check_edit(actor, facts, now=now)
@@ -338,7 +231,7 @@ def decline_meeting(
         )
         session.commit()
         return Changed(
-            _detail(session, meeting, parts, actor, now), tuple(sorted(p.user_id for p in parts))
+            detail_of(session, meeting, parts, actor, now), tuple(sorted(p.user_id for p in parts))
         )
 
 
@@ -351,8 +244,8 @@ def reschedule_meeting(
     meeting of anyone taking part: that is refused by name, and by the database in a race.
     """
     with _change(engine) as session:
-        meeting, parts = _load(session, meeting_id)
-        facts = _facts(meeting, parts)
+        meeting, parts = load_meeting(session, meeting_id)
+        facts = facts_of(meeting, parts)
         if not may_view(actor, facts):
             raise MeetingNotFound(meeting_id)
         start = check_reschedule(actor, facts, new_start, now=now)
@@ -382,5 +275,5 @@ def reschedule_meeting(
         )
         session.commit()
         return Changed(
-            _detail(session, meeting, parts, actor, now), tuple(sorted(p.user_id for p in parts))
+            detail_of(session, meeting, parts, actor, now), tuple(sorted(p.user_id for p in parts))
         )

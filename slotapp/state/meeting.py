@@ -11,6 +11,7 @@ from slotapp.core.wallclock import zone
 from slotapp.db import get_engine, session_scope
 from slotapp.services import meetings
 from slotapp.services.accounts import CurrentUser
+from slotapp.services.meeting_detail import MeetingDetail, MeetingNotFound, meeting_detail
 from slotapp.services.sharing import find_colleagues
 from slotapp.state.auth import AuthState
 from slotapp.state.live import notify_calendars
@@ -72,16 +73,17 @@ class MeetingState(rx.State):
             return
         try:
             with session_scope() as session:
-                detail = meetings.meeting_detail(
+                detail = meeting_detail(
                     session=session, meeting_id=self.meeting_id, actor=_actor(user), now=utcnow()
                 )
-        except meetings.MeetingNotFound:
+        except MeetingNotFound:
             self.found, self.loaded = False, True
             return
         self._show(detail, user)
-        self._search()
+        if self.may_edit:
+            self._search()
 
-    def _show(self, d: meetings.MeetingDetail, user: CurrentUser) -> None:
+    def _show(self, d: MeetingDetail, user: CurrentUser) -> None:
         tz = zone(user.time_zone)
         start, end = d.start.astimezone(tz), d.end.astimezone(tz)
         self.found, self.loaded = True, True
@@ -155,7 +157,7 @@ class MeetingState(rx.State):
             return self._fail(exc.field, exc.message)
         except (NotAllowed, meetings.Busy) as exc:
             return self._fail("attendees", exc.message)
-        except meetings.MeetingNotFound:
+        except MeetingNotFound:
             return self._fail("", "This meeting no longer exists.")
         self._show(changed.detail, user)
         self.error, self.error_field, self.message = "", "", "Saved."
@@ -182,7 +184,7 @@ class MeetingState(rx.State):
             )
         except NotAllowed as exc:
             return self._fail("decline", exc.message)
-        except meetings.MeetingNotFound:
+        except MeetingNotFound:
             return self._fail("", "This meeting no longer exists.")
         self._show(changed.detail, user)
         self.confirm_decline = False
@@ -213,7 +215,7 @@ class MeetingState(rx.State):
             return self._fail("reschedule", exc.message)
         except (NotAllowed, meetings.Busy) as exc:
             return self._fail("reschedule", exc.message)
-        except meetings.MeetingNotFound:
+        except MeetingNotFound:
             return self._fail("", "This meeting no longer exists.")
         self._show(changed.detail, user)
         self.error, self.message = "", "Moved. Everyone has been sent the new time."

@@ -17,11 +17,10 @@ from slotapp.core.validation import InvalidInput
 from slotapp.models import EmailOutbox, Meeting, MeetingParticipant, ShareLink, User
 from slotapp.services.booking import Booked, BookingRequest, book
 from slotapp.services.mailer import build_message
+from slotapp.services.meeting_detail import MeetingNotFound, meeting_detail
 from slotapp.services.meetings import (
     Busy,
-    MeetingNotFound,
     decline_meeting,
-    meeting_detail,
     reschedule_meeting,
     update_meeting,
 )
