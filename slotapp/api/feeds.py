@@ -11,7 +11,7 @@ from starlette.routing import Route
 
 from slotapp.clock import utcnow
 from slotapp.db import get_engine, session_scope
-from slotapp.services.feeds import subscription_calendar
+from slotapp.services.feed_subscription import subscription_calendar
 from slotapp.services.keys import secret_key
 
 # Calendar apps poll on their own schedule; a short private cache spares repeated builds.

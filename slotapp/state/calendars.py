@@ -13,6 +13,7 @@ from slotapp.clock import utcnow
 from slotapp.core.validation import InvalidInput
 from slotapp.core.wallclock import zone
 from slotapp.db import get_engine, session_scope
+from slotapp.services import feed_subscription as subs
 from slotapp.services import feeds
 from slotapp.services.accounts import CurrentUser
 from slotapp.services.keys import secret_key
@@ -58,7 +59,7 @@ class CalendarsState(rx.State):
     def _show(self, user: CurrentUser) -> None:
         with session_scope() as session:
             views = feeds.list_feeds(session=session, user_id=user.id)
-            token = feeds.subscription(session=session, user_id=user.id, secret=secret_key())
+            token = subs.subscription(session=session, user_id=user.id, secret=secret_key())
         self.feeds = [feed_row(v, user.time_zone) for v in views]
         self.subscribe_url = routes.backend_url(subscription_path(token)) if token else ""
 
@@ -145,7 +146,7 @@ class CalendarsState(rx.State):
             self.confirm_renew = True
             return
         with session_scope() as session:
-            change = feeds.renew_subscription if renew else feeds.enable_subscription
+            change = subs.renew_subscription if renew else subs.enable_subscription
             change(session=session, user_id=user.id, secret=secret_key())
         self.confirm_renew = self.copied = False
         self._show(user)
@@ -157,7 +158,7 @@ class CalendarsState(rx.State):
         if user is None:
             return
         with session_scope() as session:
-            feeds.disable_subscription(session=session, user_id=user.id)
+            subs.disable_subscription(session=session, user_id=user.id)
         self.confirm_renew = self.copied = False
         self._show(user)
 

@@ -23,6 +23,7 @@ from slotapp.core.backoff import retry_delay
 from slotapp.core.feeds import FeedLimits, busy_from_ics
 from slotapp.core.validation import InvalidInput
 from slotapp.models import CalendarFeed, FeedBusy, Meeting, MeetingParticipant, ShareLink, User
+from slotapp.services import feed_subscription as subs
 from slotapp.services import feeds, links
 from slotapp.services.schedules import link_slots
 from tests.services.helpers import SECRET, LinkKind, make_user
@@ -619,7 +620,7 @@ def test_subscription_serves_the_users_meetings_to_calendar_apps(
     add_meeting(session, owner, utc(2026, 1, 5, 9), title="Long ago")
     other = make_user(session, "Carl Colleague")
     add_meeting(session, other, utc(2026, 11, 24, 11), title="Not mine")
-    token = feeds.enable_subscription(session=session, user_id=uid, secret=SECRET)
+    token = subs.enable_subscription(session=session, user_id=uid, secret=SECRET)
     session.commit()
 
     res = client.get(subscription_path(token))
@@ -648,7 +649,7 @@ def test_subscription_answers_304_to_its_own_etag(
     client: TestClient, session: Session, owner: User
 ) -> None:
     add_meeting(session, owner, utc(2026, 11, 24, 9), title="Intro call")
-    token = feeds.enable_subscription(session=session, user_id=owner.id or 0, secret=SECRET)
+    token = subs.enable_subscription(session=session, user_id=owner.id or 0, secret=SECRET)
     session.commit()
     first = client.get(subscription_path(token))
     etag = first.headers["etag"]
@@ -662,7 +663,7 @@ def test_subscription_answers_304_to_its_own_etag(
 def test_empty_subscription_is_still_a_valid_calendar(
     client: TestClient, session: Session, owner: User
 ) -> None:
-    token = feeds.enable_subscription(session=session, user_id=owner.id or 0, secret=SECRET)
+    token = subs.enable_subscription(session=session, user_id=owner.id or 0, secret=SECRET)
     session.commit()
     res = client.get(subscription_path(token))
     assert res.status_code == 200
@@ -674,19 +675,19 @@ def test_revoked_switched_off_and_unknown_addresses_are_404(
     client: TestClient, session: Session, owner: User
 ) -> None:
     uid = owner.id or 0
-    assert feeds.subscription(session=session, user_id=uid, secret=SECRET) is None
-    old = feeds.enable_subscription(session=session, user_id=uid, secret=SECRET)
-    assert feeds.enable_subscription(session=session, user_id=uid, secret=SECRET) == old
+    assert subs.subscription(session=session, user_id=uid, secret=SECRET) is None
+    old = subs.enable_subscription(session=session, user_id=uid, secret=SECRET)
+    assert subs.enable_subscription(session=session, user_id=uid, secret=SECRET) == old
     session.commit()
     assert client.get(subscription_path(old)).status_code == 200
 
-    new = feeds.renew_subscription(session=session, user_id=uid, secret=SECRET)
+    new = subs.renew_subscription(session=session, user_id=uid, secret=SECRET)
     session.commit()
-    assert new != old and feeds.subscription(session=session, user_id=uid, secret=SECRET) == new
+    assert new != old and subs.subscription(session=session, user_id=uid, secret=SECRET) == new
     assert client.get(subscription_path(old)).status_code == 404
     assert client.get(subscription_path(new)).status_code == 200
 
-    feeds.disable_subscription(session=session, user_id=uid)
+    subs.disable_subscription(session=session, user_id=uid)
     session.commit()
     assert client.get(subscription_path(new)).status_code == 404
     for junk in ("nope", f"{uid}.forged", "999.abc", f"{uid}."):
