@@ -12,6 +12,7 @@ from slotapp.core.wallclock import zone
 from slotapp.core.week import Entry, build_week, week_bounds, week_start
 from slotapp.db import session_scope
 from slotapp.services import live
+from slotapp.services.accounts import CurrentUser
 from slotapp.services.calendar import agenda
 from slotapp.state.auth import AuthState
 from slotapp.state.live import reloads, watch
@@ -71,11 +72,12 @@ class CalendarState(rx.State):
         if user is None:
             return
         watch(self, live.calendar_topic(user.id))
-        await self.reload()
+        await self.reload(user)
 
-    async def reload(self) -> None:
+    async def reload(self, user: CurrentUser | None = None) -> None:
         """Read the user's meetings again (also called by live updates from other workers)."""
-        user = (await self.get_state(AuthState)).current_user()
+        if user is None:
+            user = (await self.get_state(AuthState)).current_user()
         if user is None:
             self.items, self.week = [], []
             return
