@@ -5,30 +5,11 @@ from __future__ import annotations
 import reflex as rx
 
 from slotapp.components.layout import private_page
-from slotapp.components.ui import BUTTON, BUTTON_SECONDARY, CARD
+from slotapp.components.ui import BUTTON, BUTTON_SECONDARY, CARD, segmented
 from slotapp.state.activity import ActivityState as S
 from slotapp.state.auth import AuthState
 
-SEGMENT = "flex-1 min-h-12 px-3 rounded-lg text-sm font-semibold "
 SMALL = BUTTON_SECONDARY.replace("px-5", "px-3") + " text-sm flex-1 whitespace-nowrap"
-
-
-def _tab(value: str, label: str, count: rx.Var) -> rx.Component:
-    chosen = S.tab == value
-    return rx.el.button(
-        label,
-        " (",
-        count,
-        ")",
-        on_click=S.show(value),
-        type="button",
-        role="tab",
-        aria_selected=rx.cond(chosen, "true", "false"),
-        class_name=rx.cond(
-            chosen, SEGMENT + "bg-white text-indigo-700 shadow", SEGMENT + "text-slate-600"
-        ),
-        id=f"tab-{value}",
-    )
 
 
 def _confirm(row: rx.Var) -> rx.Component:
@@ -123,11 +104,16 @@ def activity() -> rx.Component:
             rx.el.a("New invitation", href="/invitations/new", class_name=BUTTON, id="new-inv"),
             class_name="flex items-center justify-between gap-2",
         ),
-        rx.el.div(
-            _tab("invitations", "Invitations", S.invitations.length()),
-            _tab("meetings", "Meetings", S.meetings.length()),
+        segmented(
+            [
+                ("invitations", ("Invitations", " (", S.invitations.length(), ")")),
+                ("meetings", ("Meetings", " (", S.meetings.length(), ")")),
+            ],
+            selected=S.tab,
+            on_pick=S.show,
+            id_prefix="tab-",
+            tabs=True,
             class_name="flex gap-1 p-1 rounded-xl bg-slate-200",
-            role="tablist",
         ),
         rx.cond(S.message != "", rx.el.p(S.message, role="alert", class_name="text-red-700")),
         rx.el.section(

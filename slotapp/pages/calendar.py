@@ -6,7 +6,7 @@ import reflex as rx
 
 from slotapp import routes
 from slotapp.components.layout import private_page
-from slotapp.components.ui import BUTTON_SECONDARY, CARD
+from slotapp.components.ui import BUTTON_SECONDARY, CARD, segmented
 from slotapp.state.auth import AuthState
 from slotapp.state.calendar import BlockView, CalendarState, DayView
 
@@ -37,26 +37,15 @@ def _item(item: rx.Var) -> rx.Component:
 
 
 def _tabs() -> rx.Component:
-    return rx.el.div(
-        rx.el.button(
-            "Agenda",
-            on_click=CalendarState.show("agenda"),
-            class_name=rx.cond(CalendarState.view == "agenda", TAB_ON, TAB_OFF),
-            aria_pressed=CalendarState.view == "agenda",
-            type="button",
-            id="view-agenda",
-        ),
-        rx.el.button(
-            "Week",
-            on_click=CalendarState.show("week"),
-            class_name=rx.cond(CalendarState.view == "week", TAB_ON, TAB_OFF),
-            aria_pressed=CalendarState.view == "week",
-            type="button",
-            id="view-week",
-        ),
+    return segmented(
+        [("agenda", "Agenda"), ("week", "Week")],
+        selected=CalendarState.view,
+        on_pick=CalendarState.show,
+        id_prefix="view-",
+        label="Calendar view",
         class_name="flex gap-2",
-        role="group",
-        aria_label="Calendar view",
+        on_class=TAB_ON,
+        off_class=TAB_OFF,
     )
 
 

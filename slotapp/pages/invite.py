@@ -5,41 +5,18 @@ from __future__ import annotations
 import reflex as rx
 
 from slotapp.components.layout import public_page
-from slotapp.components.ui import BUTTON, BUTTON_SECONDARY, CARD
-from slotapp.pages.book import DAY, TIME
+from slotapp.components.slot_picker import (
+    book_button,
+    booked_lines,
+    confirmation_sent,
+    ics_button,
+    inactive,
+    slot_picker,
+)
+from slotapp.components.ui import CARD
 from slotapp.state.invite import InviteState as S
 
 NOTICE = "rounded-xl bg-amber-50 border border-amber-300 p-3 text-amber-900"
-
-
-def _day(day: rx.Var) -> rx.Component:
-    selected = S.selected_day == day["day"]
-    return rx.el.button(
-        day["label"],
-        on_click=S.pick_day(day["day"]),
-        type="button",
-        aria_pressed=rx.cond(selected, "true", "false"),
-        class_name=rx.cond(
-            selected,
-            DAY + "bg-indigo-600 text-white border-indigo-600",
-            DAY + "bg-white text-slate-800 border-indigo-300",
-        ),
-    )
-
-
-def _time(slot: rx.Var) -> rx.Component:
-    selected = S.selected_start == slot["iso"]
-    return rx.el.button(
-        slot["label"],
-        on_click=S.pick_time(slot["iso"]),
-        type="button",
-        aria_pressed=rx.cond(selected, "true", "false"),
-        class_name=rx.cond(
-            selected,
-            TIME + "bg-indigo-600 text-white border-indigo-600",
-            TIME + "bg-white text-indigo-700 border-indigo-300",
-        ),
-    )
 
 
 def _about() -> rx.Component:
@@ -72,21 +49,13 @@ def _picker() -> rx.Component:
             rx.el.p("Times shown in ", S.time_zone, class_name="text-sm text-slate-600"),
             rx.cond(
                 S.days.length() > 0,
-                rx.fragment(
-                    rx.el.h2("Pick a day", class_name="font-semibold"),
-                    rx.el.div(
-                        rx.foreach(S.days, _day),
-                        class_name="flex gap-2 overflow-x-auto pb-2 -mx-1 px-1",
-                        role="group",
-                        aria_label="Days",
-                    ),
-                    rx.el.h2("Pick a time", class_name="font-semibold"),
-                    rx.el.div(
-                        rx.foreach(S.times, _time),
-                        class_name="grid grid-cols-3 gap-2",
-                        role="group",
-                        aria_label="Times",
-                    ),
+                slot_picker(
+                    days=S.days,
+                    selected_day=S.selected_day,
+                    pick_day=S.pick_day,
+                    times=S.times,
+                    selected_start=S.selected_start,
+                    pick_time=S.pick_time,
                 ),
                 rx.el.p(
                     "No free times are left. Please contact ",
@@ -100,12 +69,11 @@ def _picker() -> rx.Component:
         ),
         rx.cond(
             S.selected_start != "",
-            rx.el.button(
-                rx.cond(S.pending, "Booking…", "Confirm this time"),
+            book_button(
+                "Confirm this time",
+                S.pending,
                 on_click=S.confirm,
-                disabled=S.pending,
                 type="button",
-                class_name=BUTTON + " w-full",
                 id="invite-confirm",
             ),
         ),
@@ -127,41 +95,16 @@ def _booked() -> rx.Component:
             rx.el.h1("This meeting is booked", class_name="text-2xl font-bold"),
         ),
         rx.cond(S.notice != "", rx.el.p(S.notice, role="alert", class_name=NOTICE)),
-        rx.el.p(S.booked["title"], class_name="font-semibold"),
-        rx.el.p(S.booked["when"], id="confirmed-when"),
-        rx.el.p(S.booked["time"], id="confirmed-time"),
+        booked_lines(S.booked),
         _line("With: ", S.booked["with"]),
         _line("Type: ", S.booked["type"]),
         _line("Where: ", S.booked["where"]),
         _line("Video: ", S.booked["video"]),
         _line("Conferencing: ", S.booked["conferencing"]),
-        rx.cond(
-            S.just_booked,
-            rx.el.p(
-                "A confirmation is on its way to ",
-                S.booked["email"],
-                ".",
-                class_name="text-slate-600",
-            ),
-        ),
-        rx.el.button(
-            "Add to calendar (.ics)",
-            on_click=S.download_ics,
-            type="button",
-            class_name=BUTTON_SECONDARY + " w-full",
-            id="download-ics",
-        ),
+        rx.cond(S.just_booked, confirmation_sent(S.booked["email"])),
+        ics_button(S.download_ics),
         class_name=CARD + " space-y-2",
         id="confirmation",
-    )
-
-
-def _inactive() -> rx.Component:
-    return rx.el.section(
-        rx.el.h1("Invitation not available", class_name="text-2xl font-bold"),
-        rx.el.p(S.link_error, role="alert", class_name="text-slate-700"),
-        class_name=CARD + " space-y-2",
-        id="inactive",
     )
 
 
@@ -176,7 +119,7 @@ def invite() -> rx.Component:
     return public_page(
         rx.cond(
             S.link_error != "",
-            _inactive(),
+            inactive("Invitation not available", S.link_error),
             rx.cond(
                 S.booked.length() > 0,
                 _booked(),

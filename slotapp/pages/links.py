@@ -5,7 +5,8 @@ from __future__ import annotations
 import reflex as rx
 
 from slotapp.components.layout import private_page
-from slotapp.components.ui import BUTTON, BUTTON_SECONDARY, CARD, INPUT, field
+from slotapp.components.share_sheet import share_sheet
+from slotapp.components.ui import BUTTON, BUTTON_SECONDARY, CARD, INPUT, WARNING, field, segmented
 from slotapp.state.auth import AuthState
 from slotapp.state.links import LinksState
 
@@ -18,22 +19,6 @@ STATE_CHIP = {
     "expired": CHIP + "bg-slate-200 text-slate-700",
     "revoked": CHIP + "bg-red-100 text-red-800",
 }
-SEGMENT = "flex-1 min-h-12 px-3 rounded-lg text-sm font-semibold "
-WARNING = "rounded-xl bg-amber-50 border border-amber-300 p-3 text-amber-900 text-sm"
-
-
-def _sort_button(value: str, label: str) -> rx.Component:
-    chosen = LinksState.sort == value
-    return rx.el.button(
-        label,
-        on_click=LinksState.set_sort(value),
-        type="button",
-        aria_pressed=rx.cond(chosen, "true", "false"),
-        class_name=rx.cond(
-            chosen, SEGMENT + "bg-white text-indigo-700 shadow", SEGMENT + "text-slate-600"
-        ),
-        id=f"sort-{value}",
-    )
 
 
 def _confirm(row: rx.Var) -> rx.Component:
@@ -248,106 +233,6 @@ def _form() -> rx.Component:
     )
 
 
-def _sheet() -> rx.Component:
-    sheet = LinksState.sheet
-    return rx.el.div(
-        rx.el.div(
-            on_click=LinksState.close_sheet,
-            class_name="absolute inset-0 bg-slate-900/40",
-            aria_hidden="true",
-        ),
-        rx.el.section(
-            rx.el.div(
-                rx.el.h2("Share link", class_name="text-lg font-semibold", id="sheet-title"),
-                rx.el.button(
-                    "×",
-                    on_click=LinksState.close_sheet,
-                    type="button",
-                    aria_label="Close",
-                    class_name="w-12 h-12 -mr-3 text-2xl text-slate-500",
-                    id="close-sheet",
-                ),
-                class_name="flex items-center justify-between",
-            ),
-            rx.el.p(
-                sheet["kind"],
-                rx.cond(sheet["members"] != "", " · with " + sheet["members"].to(str), ""),
-                class_name="text-sm text-slate-600",
-            ),
-            rx.cond(
-                sheet["warning"] != "", rx.el.p(sheet["warning"], role="note", class_name=WARNING)
-            ),
-            rx.el.input(
-                value=sheet["url"],
-                read_only=True,
-                class_name=INPUT + " text-sm",
-                id="sheet-url",
-                aria_label="Link to share",
-            ),
-            rx.el.div(
-                rx.el.button(
-                    "Copy link",
-                    on_click=[rx.set_clipboard(sheet["url"].to(str)), LinksState.mark_copied],
-                    type="button",
-                    class_name=BUTTON,
-                    id="sheet-copy",
-                ),
-                rx.cond(
-                    LinksState.can_share,
-                    rx.el.button(
-                        "Share…",
-                        on_click=rx.call_script(LinksState.share_script),
-                        type="button",
-                        class_name=BUTTON_SECONDARY,
-                        id="sheet-native-share",
-                    ),
-                ),
-                # One full-width button where the browser cannot share natively.
-                class_name=rx.cond(
-                    LinksState.can_share, "grid grid-cols-2 gap-2", "grid grid-cols-1 gap-2"
-                ),
-            ),
-            rx.cond(
-                LinksState.copied,
-                rx.el.p(
-                    "Link copied.", role="status", class_name="text-emerald-700", id="sheet-copied"
-                ),
-            ),
-            rx.el.img(
-                src=LinksState.qr_src,
-                alt="QR code of the link",
-                class_name="w-full max-w-xs aspect-square mx-auto",
-                id="sheet-qr",
-            ),
-            rx.el.div(
-                rx.el.a(
-                    "Card (PNG)",
-                    href=LinksState.card_png,
-                    class_name=BUTTON_SECONDARY,
-                    id="card-png",
-                ),
-                rx.el.a(
-                    "Card (SVG)",
-                    href=LinksState.card_svg,
-                    target="_blank",
-                    class_name=BUTTON_SECONDARY,
-                    id="card-svg",
-                ),
-                class_name="grid grid-cols-2 gap-2",
-            ),
-            role="dialog",
-            aria_modal="true",
-            aria_labelledby="sheet-title",
-            class_name=(
-                "absolute bottom-0 inset-x-0 max-w-md mx-auto bg-white rounded-t-2xl p-5 "
-                "space-y-3 max-h-[92vh] overflow-y-auto shadow-xl"
-            ),
-            id="share-sheet",
-        ),
-        class_name="fixed inset-0 z-20",
-    )
-
-
 @rx.page(
     route=LINKS,
     title="Shared slots · slotapp",
@@ -392,12 +277,12 @@ def links() -> rx.Component:
             ),
         ),
         rx.el.section(
-            rx.el.div(
-                _sort_button("uses", "Most used"),
-                _sort_button("created", "Newest"),
-                role="group",
-                aria_label="Sort links",
-                class_name="flex gap-1 p-1 rounded-xl bg-slate-100",
+            segmented(
+                [("uses", "Most used"), ("created", "Newest")],
+                selected=LinksState.sort,
+                on_pick=LinksState.set_sort,
+                id_prefix="sort-",
+                label="Sort links",
             ),
             rx.cond(
                 LinksState.rows.length() > 0,
@@ -410,5 +295,5 @@ def links() -> rx.Component:
             ),
             class_name=CARD + " space-y-3",
         ),
-        rx.cond(LinksState.sheet.length() > 0, _sheet()),
+        rx.cond(LinksState.sheet.length() > 0, share_sheet()),
     )

@@ -19,8 +19,9 @@ from slotapp.core.availability import SlotRules, available_slots
 from slotapp.core.validation import InvalidInput, known_time_zone, normalise_email, required_text
 from slotapp.core.wallclock import align_unit, align_up, zone
 from slotapp.db import serialized
-from slotapp.models import Meeting, MeetingParticipant, MeetingStatus, ShareLink, User
+from slotapp.models import Meeting, MeetingStatus, ShareLink, User
 from slotapp.services.links import BOOKING_KINDS, resolve_link
+from slotapp.services.meeting_rows import add_hosts, count_use
 from slotapp.services.notifications import meeting_booked
 from slotapp.services.schedules import host_schedules, link_hosts, rules_from
 from slotapp.services.slot_settings import load_settings
@@ -179,20 +180,8 @@ def book(*, engine: Engine, request: BookingRequest, now: datetime) -> Booked:
             session.add(meeting)
             session.flush()
             assert meeting.id is not None
-            for uid in hosts:
-                session.add(
-                    MeetingParticipant(
-                        meeting_id=meeting.id,
-                        user_id=uid,
-                        is_host=True,
-                        start_at=meeting.start_at,
-                        end_at=meeting.end_at,
-                        blocks=True,
-                    )
-                )
-            link.use_count += 1
-            link.last_used_at = now
-            session.add(link)
+            add_hosts(session, meeting, hosts)
+            count_use(session, link, now)
             session.flush()
             meeting_booked(session=session, meeting=meeting, owner=owner, now=now)
             session.commit()

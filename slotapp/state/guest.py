@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import reflex as rx
 
 from slotapp.clock import utcnow
 from slotapp.core.ics import ics_filename
+from slotapp.core.slot_days import day_strip, day_times
 from slotapp.core.validation import InvalidInput
 from slotapp.core.wallclock import zone
 from slotapp.db import get_engine, session_scope
@@ -96,33 +96,24 @@ class GuestState(rx.State):
         except InvalidInput as exc:
             self.tz_error = exc.message
             return
-        tz = zone(self.guest_tz)
         self.link_error = ""
         self.owner_name, self.length_minutes = view.owner_name, view.length_minutes
         self._owner_id = view.owner_id
-        self.days = [
-            {"day": d.day, "label": d.label, "count": str(len(d.starts))} for d in view.days
-        ]
-        self._slots = {d.day: [s.isoformat() for s in d.starts] for d in view.days}
-        first = next((d.day for d in view.days if d.starts), "")
-        if self.selected_day not in self._slots or not self._slots[self.selected_day]:
-            self.selected_day = first
-        self._fill_times(tz)
+        strip = day_strip(((d.day, d.label, d.starts) for d in view.days), self.selected_day)
+        self.days, self._slots, self.selected_day = strip
+        self._fill_times()
         self.loaded = True
 
-    def _fill_times(self, tz: ZoneInfo) -> None:
-        self.times = [
-            {"iso": iso, "label": datetime.fromisoformat(iso).astimezone(tz).strftime("%H:%M")}
-            for iso in self._slots.get(self.selected_day, [])
-        ]
-        if self.selected_start not in self._slots.get(self.selected_day, []):
-            self.selected_start = ""
+    def _fill_times(self) -> None:
+        self.times, self.selected_start = day_times(
+            self._slots, self.selected_day, self.selected_start, self.guest_tz
+        )
 
     @rx.event
     def pick_day(self, day: str) -> None:
         """Show the free times of `day`."""
         self.selected_day = day
-        self._fill_times(zone(self.guest_tz))
+        self._fill_times()
 
     @rx.event
     def pick_time(self, iso: str) -> None:

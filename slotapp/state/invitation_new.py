@@ -8,15 +8,14 @@ from datetime import datetime, timedelta
 import reflex as rx
 
 from slotapp.clock import utcnow
-from slotapp.core.invitations import (
+from slotapp.core.invitation_form import (
     MEETING_TYPE_LABELS,
-    PROMOTED_MAX,
     STEP_FIELDS,
     InvitationDraft,
     InvitationInvalid,
     check_draft,
-    suggest_slots,
 )
+from slotapp.core.invitations import PROMOTED_MAX, suggest_slots
 from slotapp.core.meetings import Actor, NotAllowed
 from slotapp.core.wallclock import zone
 from slotapp.db import session_scope

@@ -8,20 +8,20 @@ from datetime import datetime
 import reflex as rx
 
 from slotapp.clock import utcnow
-from slotapp.core.availability import group_by_local_date
 from slotapp.core.ics import ics_filename
-from slotapp.core.invitations import MEETING_TYPE_LABELS, parse_start_param
+from slotapp.core.invitation_form import MEETING_TYPE_LABELS, parse_start_param
+from slotapp.core.slot_days import day_strip, day_times, local_days
 from slotapp.core.validation import InvalidInput
 from slotapp.core.wallclock import zone
 from slotapp.db import get_engine, session_scope
-from slotapp.services import invitations
+from slotapp.services import invitation_booking
 from slotapp.services.links import LinkError
 from slotapp.services.notifications import meeting_ics
 from slotapp.state.guest import DETECT_ZONE
 from slotapp.state.live import notify, notify_calendars
 
 
-def _booked_view(booked: invitations.InvitationBooked) -> dict[str, str]:
+def _booked_view(booked: invitation_booking.InvitationBooked) -> dict[str, str]:
     tz = zone(booked.time_zone)
     start, end = booked.start.astimezone(tz), booked.end.astimezone(tz)
     return {
@@ -98,7 +98,7 @@ class InviteState(rx.State):
         """Read the invitation again: its facts and free times, or its booked meeting."""
         try:
             with session_scope() as session:
-                page = invitations.invitation_page(
+                page = invitation_booking.invitation_page(
                     session=session,
                     token=self.token,
                     now=utcnow(),
@@ -120,24 +120,14 @@ class InviteState(rx.State):
         self.loaded = True
 
     def _show_slots(self, slots: Sequence[datetime]) -> None:
-        by_day = group_by_local_date(slots, self.time_zone)
-        self.days = [
-            {"day": d.isoformat(), "label": f"{d:%a %d %b}", "count": str(len(s))}
-            for d, s in by_day.items()
-        ]
-        self._slots = {d.isoformat(): [s.isoformat() for s in v] for d, v in by_day.items()}
-        if self.selected_day not in self._slots:
-            self.selected_day = self.days[0]["day"] if self.days else ""
+        strip = day_strip(local_days(slots, self.time_zone), self.selected_day)
+        self.days, self._slots, self.selected_day = strip
         self._fill_times()
 
     def _fill_times(self) -> None:
-        tz = zone(self.time_zone)
-        self.times = [
-            {"iso": iso, "label": f"{datetime.fromisoformat(iso).astimezone(tz):%H:%M}"}
-            for iso in self._slots.get(self.selected_day, [])
-        ]
-        if self.selected_start not in self._slots.get(self.selected_day, []):
-            self.selected_start = ""
+        self.times, self.selected_start = day_times(
+            self._slots, self.selected_day, self.selected_start, self.time_zone
+        )
 
     @rx.event
     def pick_day(self, day: str) -> None:
@@ -161,17 +151,17 @@ class InviteState(rx.State):
 
     async def _book(self, start: datetime) -> None:
         try:
-            booked = invitations.book_invitation(
+            booked = invitation_booking.book_invitation(
                 engine=get_engine(),
                 token=self.token,
                 start=start,
                 now=utcnow(),
                 participant_time_zone=self._browser_zone or None,
             )
-        except invitations.AlreadyBooked as exc:
+        except invitation_booking.AlreadyBooked as exc:
             self._meeting_id, self.booked = exc.booked.meeting_id, _booked_view(exc.booked)
             self.notice = exc.message
-        except invitations.SlotUnavailable as exc:
+        except invitation_booking.SlotUnavailable as exc:
             self.notice = exc.message
             self.refresh()
         except LinkError as exc:

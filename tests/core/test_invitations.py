@@ -9,20 +9,22 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from slotapp.core.availability import Busy, HostSchedule
-from slotapp.core.invitations import (
-    Bookable,
+from slotapp.core.invitation_form import (
     InvitationDraft,
     InvitationInvalid,
-    TimeFrame,
     check_draft,
-    choose_resource,
     clean_draft,
+    parse_start_param,
+    start_param,
+)
+from slotapp.core.invitations import (
+    Bookable,
+    TimeFrame,
+    choose_resource,
     frame_window,
     invitation_slots,
     no_slots_reason,
-    parse_start_param,
     render_title,
-    start_param,
     suggest_slots,
     template_problem,
 )

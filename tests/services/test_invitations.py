@@ -13,7 +13,7 @@ import vobject
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from slotapp.core.invitations import InvitationDraft, InvitationInvalid
+from slotapp.core.invitation_form import InvitationDraft, InvitationInvalid
 from slotapp.core.meetings import Actor, NotAllowed
 from slotapp.models import (
     EmailOutbox,
@@ -211,7 +211,7 @@ def test_promoted_slots_are_suggested_and_each_books_at_one_click(
     links = create(session, world, promote=True, promote_count=2)
     assert [p.start for p in links.promoted] == [berlin(10), berlin(11)]
     assert all(p.url.startswith(links.url + "?start=") for p in links.promoted)
-    from slotapp.core.invitations import parse_start_param
+    from slotapp.core.invitation_form import parse_start_param
 
     start = parse_start_param(links.promoted[1].url.split("?start=")[1])
     booked = book(engine, links, start)
@@ -498,7 +498,7 @@ def test_emails_arrive_with_working_links_and_a_valid_calendar_file(
         urls = [line.strip() for line in text.splitlines() if line.strip().startswith(BASE)]
         assert urls == [p.url for p in links.promoted] + [links.url]
         # The link in the email is the one that books: click the second promoted one.
-        from slotapp.core.invitations import parse_start_param
+        from slotapp.core.invitation_form import parse_start_param
 
         token = urls[1].split("/invite/")[1].split("?")[0]
         start = parse_start_param(urls[1].split("?start=")[1])
