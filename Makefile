@@ -71,6 +71,7 @@ test: test-deps lint
 bench: $(VENV)/.dev $(BUN) $(LIGHTHOUSE) browser
 	$(PY) -m bench.engine
 	$(PY) -m bench.feeds
+	$(PY) -m bench.routing
 	$(PY) -m bench
 
 clean:

@@ -2,6 +2,25 @@
 
 from slotapp.models.accounts import AuthSession, Role, User
 from slotapp.models.availability import DEFAULT_WEEKLY_HOURS, AvailabilitySettings, DateOverride
+from slotapp.models.channels import (
+    AgentPresence,
+    CannedResponse,
+    Channel,
+    ChannelQueueEntry,
+    ChannelSource,
+    SourceKind,
+)
+from slotapp.models.chats import (
+    OPEN_STATUSES,
+    ChatBookingLink,
+    ChatMessage,
+    ChatStatus,
+    ChatTimer,
+    Contact,
+    Conversation,
+    Lead,
+    MessageAuthor,
+)
 from slotapp.models.feeds import CalendarFeed, FeedBusy, LiveWatcher
 from slotapp.models.invitations import (
     DEFAULT_TITLE_TEMPLATE,
@@ -15,6 +34,7 @@ from slotapp.models.invitations import (
 from slotapp.models.links import LinkKind, ShareLink, ShareLinkMember
 from slotapp.models.meetings import Meeting, MeetingParticipant, MeetingStatus
 from slotapp.models.outbox import EmailOutbox
+from slotapp.models.push import PushOutbox, PushPreference, PushSubscription
 from slotapp.models.resources import (
     MeetingResource,
     Resource,
@@ -24,6 +44,21 @@ from slotapp.models.resources import (
 )
 
 __all__ = [
+    "MessageAuthor",
+    "Lead",
+    "Conversation",
+    "Contact",
+    "ChatTimer",
+    "ChatStatus",
+    "ChatMessage",
+    "ChatBookingLink",
+    "OPEN_STATUSES",
+    "SourceKind",
+    "ChannelSource",
+    "ChannelQueueEntry",
+    "Channel",
+    "CannedResponse",
+    "AgentPresence",
     "DEFAULT_TITLE_TEMPLATE",
     "DEFAULT_WEEKLY_HOURS",
     "AuthSession",
@@ -44,6 +79,9 @@ __all__ = [
     "MeetingResource",
     "MeetingStatus",
     "MeetingType",
+    "PushOutbox",
+    "PushPreference",
+    "PushSubscription",
     "Resource",
     "ResourceKind",
     "ResourcePool",

@@ -1,0 +1,93 @@
+"""Persisted chat deadlines: set, clear and take the due ones, once across workers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, delete, select
+
+from slotapp.db import serialized
+from slotapp.models import ChatTimer
+
+
+def set_timer(*, session: Session, conversation_id: int, kind: str, due: datetime | None) -> None:
+    """Make `kind` fall due at `due` for the conversation (None clears it)."""
+    row = session.exec(
+        select(ChatTimer).where(
+            ChatTimer.conversation_id == conversation_id, ChatTimer.kind == kind
+        )
+    ).first()
+    if due is None:
+        if row is not None:
+            session.delete(row)
+        return
+    if row is None:
+        row = ChatTimer(conversation_id=conversation_id, kind=kind, due_at=due)
+    row.due_at = due
+    session.add(row)
+
+
+def clear_timers(*, session: Session, conversation_id: int, kinds: tuple[str, ...] = ()) -> None:
+    """Clear these kinds (all when empty) for the conversation."""
+    query = delete(ChatTimer).where(col(ChatTimer.conversation_id) == conversation_id)
+    if kinds:
+        query = query.where(col(ChatTimer.kind).in_(kinds))
+    session.exec(query)
+
+
+def timers_of(*, session: Session, conversation_id: int) -> dict[str, datetime]:
+    """The conversation's pending deadlines by kind."""
+    rows = session.exec(select(ChatTimer).where(ChatTimer.conversation_id == conversation_id))
+    return {row.kind: row.due_at for row in rows}
+
+
+def next_due(*, session: Session) -> datetime | None:
+    """The earliest pending deadline, to know how long the scheduler may sleep."""
+    row = session.exec(select(ChatTimer).order_by(col(ChatTimer.due_at))).first()
+    return row.due_at if row else None
+
+
+def run_due(
+    *,
+    engine: Engine,
+    now: datetime,
+    act: Callable[[Session, ChatTimer, datetime], None],
+    batch: int = 200,
+) -> int:
+    """Act on every deadline due at `now`; returns how many this worker acted on.
+
+    Each timer is handled in its own transaction that locks the row, acts, and deletes it:
+    another worker skips a locked row (PostgreSQL SKIP LOCKED) or waits for the write lock and
+    then finds it gone (SQLite), so each deadline fires exactly once. A failing action rolls
+    back and stays due for the next pass.
+    """
+    with Session(engine) as session:
+        due = session.exec(
+            select(ChatTimer.id).where(col(ChatTimer.due_at) <= now).limit(batch)
+        ).all()
+    done = 0
+    for timer_id in due:
+        with Session(serialized(engine), expire_on_commit=False) as session:
+            timer = session.exec(
+                select(ChatTimer)
+                .where(ChatTimer.id == timer_id, col(ChatTimer.due_at) <= now)
+                .with_for_update(skip_locked=True)
+            ).first()
+            if timer is None:
+                continue
+            kind, conversation_id = timer.kind, timer.conversation_id
+            session.delete(timer)
+            session.flush()
+            # The action may set a new timer of the same kind; it starts from a clean slot.
+            act(
+                session,
+                ChatTimer(
+                    id=timer_id, conversation_id=conversation_id, kind=kind, due_at=timer.due_at
+                ),
+                now,
+            )
+            session.commit()
+            done += 1
+    return done
