@@ -113,7 +113,8 @@ def reply(
         raise InvalidInput("conversation", "This conversation is closed.")
     change = take(session=session, user=user, conversation=conversation, now=now)
     canned = {
-        c.shortcut: c.text for c in canned_of(session=session, channel_id=conversation.channel_id)
+        c.shortcut.lstrip("/"): c.text
+        for c in canned_of(session=session, channel_id=conversation.channel_id)
     }
     body = clean_text(expand_canned(text, canned))
     post(

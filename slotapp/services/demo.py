@@ -9,7 +9,8 @@ from sqlmodel import Session, select
 
 from slotapp.clock import utcnow
 from slotapp.core.meetings import Actor
-from slotapp.models import Resource, ResourcePool, Role, User
+from slotapp.models import Channel, Resource, ResourcePool, Role, User
+from slotapp.services import channels
 from slotapp.services.accounts import create_user
 from slotapp.services.resources import ResourceInput, create_pool, create_resource
 
@@ -87,6 +88,41 @@ def _load_rooms(session: Session) -> None:
             create_pool(session=session, actor=admin, name=name, resource_ids=ids, now=utcnow())
 
 
+DEMO_CHANNEL = "Website support"
+DEMO_CANNED = {
+    "/hours": "We answer Monday to Friday, 09:00 to 18:00 (Berlin time).",
+    "/thanks": "Thank you for your patience, I am looking into it now.",
+}
+DEMO_FAQ = (
+    {"question": "What are your opening hours?", "answer": DEMO_CANNED["/hours"]},
+    {"question": "How do I book a meeting?", "answer": "Ask us here and we send you a link."},
+)
+
+
+def _load_channel(session: Session) -> None:
+    """A support channel whose queue is the Support department, then Ben (once)."""
+    if session.exec(select(Channel).where(Channel.name == DEMO_CHANNEL)).first() is not None:
+        return
+    now = utcnow()
+    channel = channels.create_channel(session=session, name=DEMO_CHANNEL, now=now)
+    assert channel.id is not None
+    ben = session.exec(select(User).where(User.email == "ben@example.com")).first()
+    channels.update_channel(
+        session=session,
+        channel_id=channel.id,
+        name=DEMO_CHANNEL,
+        chat_title="Questions? We're here",
+        active=True,
+        settings={**channel.settings, "faqs": list(DEMO_FAQ), "kpi_initial_minutes": 5},
+    )
+    queue = [channels.QueueItem(department="Support")]
+    if ben is not None:
+        queue.append(channels.QueueItem(user_id=ben.id))
+    channels.set_queue(session=session, channel_id=channel.id, items=queue)
+    for shortcut, text in DEMO_CANNED.items():
+        channels.save_canned(session=session, channel_id=channel.id, shortcut=shortcut, text=text)
+
+
 def load_demo_data(*, session: Session) -> list[DemoAccount]:
     """Create the demo accounts that are missing; returns those created.
 
@@ -108,4 +144,5 @@ def load_demo_data(*, session: Session) -> list[DemoAccount]:
         )
         created.append(account)
     _load_rooms(session)
+    _load_channel(session)
     return created
