@@ -5,6 +5,7 @@ Shared by the browser tests (dev server) and the benchmarks (production build).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -68,9 +69,17 @@ def reflex_run(
             wait_http(url, proc, log, timeout, want=want)
         yield proc
     finally:
+        _stop(proc)
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    """Stop the server's whole process group (it may have exited already)."""
+    try:
         os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
+        proc.wait(timeout=20)
+    except ProcessLookupError:
+        pass
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        proc.wait()

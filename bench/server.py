@@ -176,7 +176,7 @@ def prod_server(demo: Demo) -> Iterator[str]:
         "REFLEX_WEB_WORKDIR": str(demo.workdir / "web"),
         "REFLEX_STATES_WORKDIR": str(demo.workdir / "states"),
     }
-    args = ["--env", "prod", "--single-port", "--frontend-port", str(port), "--backend-host"]
+    args = ["--env", "prod", "--single-port", "--frontend-port", str(port)]
     ready = [(f"{url}/ping", 300.0), (f"{url}/book/{demo.token}", 60.0)]
     log = demo.workdir / "reflex.log"
     with reflex_run(

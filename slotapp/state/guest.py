@@ -47,7 +47,7 @@ class GuestState(rx.State):
     @rx.var
     def token(self) -> str:
         """The link token from the URL."""
-        return str(self.router.url.path).rsplit("/", 1)[-1]
+        return str(self.router.url.path).rstrip("/").rsplit("/", 1)[-1]
 
     @rx.event
     def start(self):  # type: ignore[no-untyped-def]
