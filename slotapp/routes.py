@@ -10,6 +10,9 @@ def safe_next(target: str) -> str:
     """A post-login redirect that stays on this site (no `//evil.example` or `https://...`)."""
     if not target.startswith("/") or target.startswith("//") or "\\" in target:
         return HOME
+    # Browsers drop tabs and newlines from URLs, so "/\t/evil.example" would become "//...".
+    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in target):
+        return HOME
     return target
 
 
