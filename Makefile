@@ -7,6 +7,11 @@ BUN := .tools/node_modules/.bin/bun
 BUN_VERSION := 1.4.5
 LIGHTHOUSE := .tools/node_modules/.bin/lighthouse
 LIGHTHOUSE_VERSION := 12.8.2
+# Lighthouse 12 dropped the PWA category; 11 keeps it, in a prefix of its own.
+LIGHTHOUSE_PWA := .tools/lh11/node_modules/.bin/lighthouse
+LIGHTHOUSE_PWA_VERSION := 11.7.1
+# The OpenID provider the single sign-on tests run (version pinned in tests/oidc/package.json).
+OIDC := .tools/oidc/.installed
 # `make run` serves here; SLOTAPP_BASE_URL (the public address) must point at this port.
 PORT ?= 3000
 # The production build and its state folder, apart from the dev server's .web and .states:
@@ -39,12 +44,20 @@ $(BUN):
 $(LIGHTHOUSE):
 	npm install --silent --no-fund --no-audit --prefix .tools lighthouse@$(LIGHTHOUSE_VERSION)
 
+$(LIGHTHOUSE_PWA):
+	npm install --silent --no-fund --no-audit --prefix .tools/lh11 lighthouse@$(LIGHTHOUSE_PWA_VERSION)
+
 deps: $(VENV)/.runtime $(BUN)
 
-test-deps: $(VENV)/.dev $(BUN) browser
+$(OIDC): tests/oidc/package.json
+	mkdir -p .tools/oidc && cp tests/oidc/package.json .tools/oidc/package.json
+	npm install --silent --no-fund --no-audit --prefix .tools/oidc
+	touch $@
+
+test-deps: $(VENV)/.dev $(BUN) $(OIDC) browser
 
 browser:
-	@bash scripts/ensure-system-packages.sh chromium zbar-tools librsvg2-bin
+	@bash scripts/ensure-system-packages.sh chromium zbar-tools librsvg2-bin postgresql redis-server
 
 # The production build: pages, websocket and API routes on one port.
 run: export SLOTAPP_BASE_URL ?= http://localhost:$(PORT)
@@ -68,11 +81,13 @@ test: test-deps lint
 	$(PY) -m pytest -q
 
 # The engine's timings, then Lighthouse and the booking timings on a production build.
-bench: $(VENV)/.dev $(BUN) $(LIGHTHOUSE) browser
+bench: $(VENV)/.dev $(BUN) $(LIGHTHOUSE) $(LIGHTHOUSE_PWA) browser
 	$(PY) -m bench.engine
 	$(PY) -m bench.feeds
 	$(PY) -m bench.routing
 	$(PY) -m bench
+	$(PY) -m bench.push
+	$(PY) -m bench.pwa
 
 clean:
 	rm -rf .web .states .artifacts/prod .pytest_cache .mypy_cache .ruff_cache

@@ -19,6 +19,12 @@ class Settings:
     base_url: str
     video_base_url: str
     session_days: int
+    # OpenID Connect single sign-on: off unless issuer, client id and secret are all set.
+    oidc_issuer: str = ""
+    oidc_client_id: str = ""
+    oidc_client_secret: str = ""
+    oidc_name: str = "company account"
+    oidc_default_role: str = "employee"
 
 
 @lru_cache(maxsize=1)
@@ -29,4 +35,9 @@ def get_settings() -> Settings:
         base_url=os.environ.get("SLOTAPP_BASE_URL", "http://localhost:3000").rstrip("/"),
         video_base_url=os.environ.get("SLOTAPP_VIDEO_BASE_URL", "https://meet.jit.si").rstrip("/"),
         session_days=int(os.environ.get("SLOTAPP_SESSION_DAYS", "30")),
+        oidc_issuer=os.environ.get("SLOTAPP_OIDC_ISSUER", ""),
+        oidc_client_id=os.environ.get("SLOTAPP_OIDC_CLIENT_ID", ""),
+        oidc_client_secret=os.environ.get("SLOTAPP_OIDC_CLIENT_SECRET", ""),
+        oidc_name=os.environ.get("SLOTAPP_OIDC_NAME", "company account"),
+        oidc_default_role=os.environ.get("SLOTAPP_OIDC_DEFAULT_ROLE", "employee"),
     )

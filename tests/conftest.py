@@ -1,4 +1,8 @@
-"""Shared fixtures. Servers (the app, PostgreSQL) start here only, once per session."""
+"""Shared fixtures. Servers (the app, PostgreSQL) start here only, once per session.
+
+Database tests (those using `engine` or `session`) run once per backend named in
+$SLOTAPP_TEST_BACKENDS (comma-separated: sqlite, postgresql).
+"""
 
 from __future__ import annotations
 
@@ -6,9 +10,15 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
+import threading
+import warnings
 from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -17,14 +27,63 @@ from sqlmodel import Session, SQLModel
 import slotapp.models  # noqa: F401  (registers the tables)
 from bench.appserver import free_port, reflex_run
 from slotapp.db import make_engine
+from tests.pg_server import PostgresServer, find_bin_dir, running_postgres
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 
 
-@pytest.fixture
-def engine(tmp_path: Path) -> Iterator[Engine]:
-    """A fresh SQLite database file with every table."""
+# --- databases: every `engine` test runs on SQLite and on a real PostgreSQL -------------
+
+BACKENDS_VAR = "SLOTAPP_TEST_BACKENDS"
+_pg_notice: list[str] = []
+
+
+def backend_names() -> list[str]:
+    """The database backends this run tests, from $SLOTAPP_TEST_BACKENDS."""
+    names = [n.strip() for n in os.environ.get(BACKENDS_VAR, "sqlite").split(",") if n.strip()]
+    unknown = set(names) - {"sqlite", "postgresql"}
+    if unknown:
+        raise pytest.UsageError(f"{BACKENDS_VAR}: unknown backend(s) {sorted(unknown)}")
+    return names
+
+
+def _backend_params() -> list[Any]:
+    marks = {"sqlite": (), "postgresql": (pytest.mark.postgres,)}
+    return [pytest.param(n, marks=marks[n], id=n) for n in backend_names()]
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """A PostgreSQL cluster on loopback with a template database migrated by alembic."""
+    bin_dir = find_bin_dir()
+    if bin_dir is None and os.geteuid() == 0:
+        subprocess.run(["bash", str(ROOT / "scripts/ensure-system-packages.sh"), "postgresql"])
+        bin_dir = find_bin_dir()
+    if bin_dir is None:
+        why = "PostgreSQL binaries (initdb, pg_ctl) not found: apt-get install -y postgresql"
+        if os.environ.get("CI", "").lower() not in ("", "0", "false"):
+            pytest.fail(f"{why} (CI never skips the PostgreSQL tests)")
+        _pg_notice.append(f"PostgreSQL tests SKIPPED: {why}")
+        warnings.warn(pytest.PytestWarning(_pg_notice[0]), stacklevel=1)
+        pytest.skip(_pg_notice[0])
+    with running_postgres(bin_dir) as server:
+        yield server
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    for notice in _pg_notice:
+        terminalreporter.write_line(f"!!! {notice}", red=True, bold=True)
+
+
+@pytest.fixture(params=_backend_params())
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """A fresh database with every table: a SQLite file, or a copy of the migrated template."""
+    if request.param == "postgresql":
+        server: PostgresServer = request.getfixturevalue("postgres_server")
+        with server.database() as eng:
+            yield eng
+        return
     eng = make_engine(f"sqlite:///{tmp_path / 'test.db'}")
     SQLModel.metadata.create_all(eng)
     yield eng
@@ -120,3 +179,76 @@ def artifacts() -> Path:
     path = ROOT / ".artifacts"  # hidden: the dev server does not reload on it
     path.mkdir(exist_ok=True)
     return path
+
+
+# --- a real OpenID Connect provider (npm oidc-provider 9), for single sign-on -----------
+
+
+@dataclass(frozen=True)
+class OidcProvider:
+    """A running provider with one client registered for `redirect_uri` (on `app_origin`)."""
+
+    issuer: str
+    client_id: str
+    client_secret: str
+    app_origin: str
+    redirect_uri: str
+    process: subprocess.Popen[str]
+
+
+@contextmanager
+def running_oidc_provider(app_origin: str, *, conform: bool = False) -> Iterator[OidcProvider]:
+    """`node tests/oidc/provider.mjs` on a free loopback port; stopped on exit.
+
+    `conform=True` keeps email claims out of the ID token (the app must ask userinfo).
+    """
+    modules = ROOT / ".tools/oidc/node_modules"
+    if not (modules / "oidc-provider").is_dir():
+        pytest.fail("npm oidc-provider is missing: `make test-deps` installs it in .tools/oidc")
+    redirect_uri = f"{app_origin}/auth/sso/callback"
+    env = {
+        **os.environ,
+        "CLIENT_ID": "slotapp-test",
+        "CLIENT_SECRET": "test-secret-" + os.urandom(8).hex(),
+        "REDIRECT_URI": redirect_uri,
+        "CONFORM": "1" if conform else "0",
+        "OIDC_MODULES": str(modules),
+    }
+    with tempfile.TemporaryFile(mode="w+") as log:
+        proc = subprocess.Popen(
+            ["node", str(ROOT / "tests/oidc/provider.mjs")],
+            stdout=subprocess.PIPE,
+            stderr=log,
+            env=env,
+            text=True,
+        )
+        watchdog = threading.Timer(30, proc.kill)  # a provider that never says READY
+        watchdog.start()
+        try:
+            line = proc.stdout.readline() if proc.stdout else ""
+            watchdog.cancel()
+            if not line.startswith("READY "):
+                log.seek(0)
+                pytest.fail(f"oidc provider did not start:\n{line}{log.read()[-3000:]}")
+            yield OidcProvider(
+                issuer=line.split()[1],
+                client_id=env["CLIENT_ID"],
+                client_secret=env["CLIENT_SECRET"],
+                app_origin=app_origin,
+                redirect_uri=redirect_uri,
+                process=proc,
+            )
+        finally:
+            watchdog.cancel()
+            proc.terminate()
+            try:
+                proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+@pytest.fixture(scope="session")
+def oidc_provider() -> Iterator[OidcProvider]:
+    """One provider for the session; the app under test answers at `app_origin`."""
+    with running_oidc_provider(f"http://127.0.0.1:{free_port()}") as provider:
+        yield provider

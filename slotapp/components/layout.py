@@ -21,10 +21,12 @@ MENU_ITEM = (
 # Pages in the menu; Outbox is added for admins.
 MENU = (
     ("Calendar", routes.CALENDAR),
+    ("Inbox", "/inbox"),
     ("Open slots", routes.SLOTS),
     ("Shared links", "/links"),
     ("Connected calendars", "/calendars"),
     ("Invitations", "/activity"),
+    ("Notifications", "/notifications"),
 )
 
 
@@ -44,11 +46,23 @@ def _menu() -> rx.Component:
                 rx.fragment(
                     rx.el.a("Outbox", href="/outbox", class_name=MENU_ITEM),
                     rx.el.a("Rooms", href="/rooms", class_name=MENU_ITEM),
+                    rx.el.a("Channels", href="/channels", class_name=MENU_ITEM),
                 ),
+            ),
+            # Shown by pwa.js only while the browser offers to install the app.
+            rx.el.button(
+                "Install app",
+                type="button",
+                id="install-app",
+                class_name=MENU_ITEM.replace("flex ", "hidden ", 1).replace(
+                    "text-slate-800", "text-indigo-700 font-semibold"
+                )
+                + " w-full text-left",
             ),
             rx.el.button(
                 "Log out",
-                on_click=AuthState.logout,
+                # Caches and this browser's push subscription go first (assets/pwa.js).
+                on_click=[rx.call_script("window.slotappPwa?.forget()"), AuthState.logout],
                 class_name=MENU_ITEM + " w-full text-left text-red-700",
                 type="button",
                 id="logout",

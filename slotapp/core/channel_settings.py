@@ -7,8 +7,9 @@ and refusing bad values with `SettingsError(field, message)`; `dump_settings` is
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
+from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from slotapp.core.chat_bot import Faq
 
@@ -110,7 +111,10 @@ def _check_weekly(weekly: dict[str, list[list[str]]]) -> dict[str, list[list[str
     for day, ranges in weekly.items():
         if day not in {str(d) for d in range(7)}:
             raise SettingsError("weekly", f"Unknown weekday {day!r}.")
-        spans = sorted((_hhmm("weekly", a), _hhmm("weekly", b), a, b) for a, b in ranges)
+        pairs = [tuple(pair) for pair in ranges if isinstance(pair, list | tuple)]
+        if len(pairs) != len(ranges) or any(len(pair) != 2 for pair in pairs):
+            raise SettingsError("weekly", f"{DAY_NAMES[int(day)]}: give ranges as start-end.")
+        spans = sorted((_hhmm("weekly", a), _hhmm("weekly", b), a, b) for a, b in pairs)
         for start, end, a, b in spans:
             if end <= start:
                 raise SettingsError("weekly", f"{DAY_NAMES[int(day)]}: {b} is not after {a}.")
@@ -119,6 +123,26 @@ def _check_weekly(weekly: dict[str, list[list[str]]]) -> dict[str, list[list[str
                 raise SettingsError("weekly", f"{DAY_NAMES[int(day)]}: {a} overlaps {b}.")
         clean[day] = [[a, b] for _, _, a, b in spans]
     return clean
+
+
+def _check_zone(name: str) -> None:
+    # "localtime" and file paths load from the server's disk: only IANA names are zones here.
+    if name in ("localtime", "posixrules") or name not in available_timezones() | {"UTC"}:
+        raise SettingsError("time_zone", f"{name!r} is not a time zone.")
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SettingsError("time_zone", f"{name!r} is not a time zone.") from None
+
+
+def _check_holidays(days: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    clean = set()
+    for day in days:
+        try:
+            clean.add(date.fromisoformat(str(day)).isoformat())
+        except ValueError:
+            raise SettingsError("holidays", f"{day!r} is not a date like 2026-12-25.") from None
+    return tuple(sorted(clean))
 
 
 def parse_settings(raw: dict[str, Any]) -> ChannelSettings:
@@ -142,14 +166,13 @@ def parse_settings(raw: dict[str, Any]) -> ChannelSettings:
     if s.limit is not None and (not isinstance(s.limit, int) or s.limit < 1):
         raise SettingsError("limit", "The limit is at least 1 enquiry (or no limit).")
     idle = _minutes("idle_minutes", s.idle_minutes, low=MIN_IDLE, high=MAX_IDLE)
-    try:
-        ZoneInfo(s.time_zone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise SettingsError("time_zone", f"{s.time_zone!r} is not a time zone.") from None
+    if idle is None:
+        raise SettingsError("idle_minutes", f"Enter between {MIN_IDLE} and {MAX_IDLE} minutes.")
+    _check_zone(s.time_zone)
     if any(not 0 <= d <= 6 for d in s.weekends):
         raise SettingsError("weekends", "Weekend days are 0 (Monday) to 6 (Sunday).")
-    for rating in (s.kpi_initial_minutes, s.kpi_next_minutes):
-        _minutes("kpi", rating, low=1)
+    kpi_initial = _minutes("kpi_initial_minutes", s.kpi_initial_minutes, low=1)
+    kpi_next = _minutes("kpi_next_minutes", s.kpi_next_minutes, low=1)
     return ChannelSettings(
         **{
             **asdict(s),
@@ -157,7 +180,9 @@ def parse_settings(raw: dict[str, Any]) -> ChannelSettings:
             "weekly": _check_weekly(dict(s.weekly)),
             "limit_exclude": tuple(s.limit_exclude),
             "weekends": tuple(sorted(set(s.weekends))),
-            "holidays": tuple(sorted(set(s.holidays))),
+            "holidays": _check_holidays(s.holidays),
+            "kpi_initial_minutes": kpi_initial,
+            "kpi_next_minutes": kpi_next,
             "faqs": tuple(f if isinstance(f, Faq) else Faq(**f) for f in s.faqs),
             "unanswered_minutes": _minutes("unanswered_minutes", s.unanswered_minutes, low=1),
             "close_delay_minutes": _minutes("close_delay_minutes", s.close_delay_minutes) or 0,

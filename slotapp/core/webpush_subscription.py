@@ -128,3 +128,18 @@ def device_label(user_agent: str) -> str:
     browser = next((name for token, name in _BROWSERS if token in ua), "Browser")
     system = next((name for token, name in _SYSTEMS if token in ua), "")
     return f"{browser} on {system}" if system else browser
+
+
+def device_status(*, supported: bool, permission: str, subscribed: bool, ios_browser: bool) -> str:
+    """What the settings page says about the browser it runs in.
+
+    Returns:
+        "on" (this device gets notifications), "off" (it could), "blocked" (the person said
+        no: only the browser's site settings can undo that), "install" (an iPhone or iPad
+        browser: push works only once the app is on the Home Screen) or "unsupported".
+    """
+    if not supported:
+        return "install" if ios_browser else "unsupported"
+    if permission == "denied":
+        return "blocked"
+    return "on" if subscribed and permission == "granted" else "off"

@@ -6,7 +6,7 @@ import reflex as rx
 
 from slotapp import routes
 from slotapp.components.layout import public_page
-from slotapp.components.ui import BUTTON, CARD, INPUT, field
+from slotapp.components.ui import BUTTON, BUTTON_SECONDARY, CARD, INPUT, field
 from slotapp.state.auth import AuthState
 
 
@@ -50,4 +50,19 @@ def login() -> rx.Component:
             on_submit=AuthState.login,
             class_name=CARD + " space-y-4",
         ),
+        rx.cond(AuthState.sso_href != "", sso_button()),
+    )
+
+
+def sso_button() -> rx.Component:
+    """Single sign-on: a plain link, since the browser leaves for the identity provider."""
+    return rx.el.div(
+        rx.el.p("or", class_name="text-center text-sm text-slate-500"),
+        rx.el.a(
+            AuthState.sso_label,
+            href=AuthState.sso_href,
+            class_name=BUTTON_SECONDARY + " w-full",
+            id="sso-login",
+        ),
+        class_name="space-y-3",
     )

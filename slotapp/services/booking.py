@@ -20,6 +20,7 @@ from slotapp.core.validation import InvalidInput, known_time_zone, normalise_ema
 from slotapp.core.wallclock import align_unit, align_up, zone
 from slotapp.db import serialized
 from slotapp.models import Meeting, MeetingStatus, ShareLink, User
+from slotapp.services import push
 from slotapp.services.links import BOOKING_KINDS, resolve_link
 from slotapp.services.meeting_rows import add_hosts, count_use
 from slotapp.services.notifications import meeting_booked
@@ -184,6 +185,7 @@ def book(*, engine: Engine, request: BookingRequest, now: datetime) -> Booked:
             count_use(session, link, now)
             session.flush()
             meeting_booked(session=session, meeting=meeting, owner=owner, now=now)
+            push.meeting_booked(session=session, meeting=meeting, host_ids=hosts, now=now)
             session.commit()
             return _booked(meeting, owner, repeated=False, host_ids=tuple(hosts))
     except IntegrityError as exc:

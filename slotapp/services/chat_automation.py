@@ -30,7 +30,7 @@ from slotapp.models import (
 from slotapp.services import chat_routing, push
 from slotapp.services.channels import settings_of
 from slotapp.services.chat_log import post
-from slotapp.services.chat_timer_rows import clear_timers, set_timer
+from slotapp.services.chat_timer_rows import clear_timers, set_timer, timer_rows
 from slotapp.services.mailer import queue_email
 from slotapp.settings import get_settings
 
@@ -170,10 +170,15 @@ def sync_timers(*, session: Session, conversation: Conversation, settings: Chann
     if alerted is not None and last is not None and alerted >= last:
         due.pop(TimerKind.KPI_INITIAL, None)
         due.pop(TimerKind.KPI_NEXT, None)
+    stored = timer_rows(session=session, conversation_id=conversation.id)
     for kind in TimerKind:
-        set_timer(
-            session=session, conversation_id=conversation.id, kind=kind.value, due=due.get(kind)
-        )
+        row, want = stored.get(kind.value), due.get(kind)
+        if row is not None and want is None:
+            session.delete(row)
+        elif want is not None and (row is None or row.due_at != want):
+            row = row or ChatTimer(conversation_id=conversation.id, kind=kind.value, due_at=want)
+            row.due_at = want
+            session.add(row)
 
 
 def route(

@@ -29,6 +29,12 @@ def set_timer(*, session: Session, conversation_id: int, kind: str, due: datetim
     session.add(row)
 
 
+def timer_rows(*, session: Session, conversation_id: int) -> dict[str, ChatTimer]:
+    """The conversation's stored timer rows by kind (one query)."""
+    rows = session.exec(select(ChatTimer).where(ChatTimer.conversation_id == conversation_id))
+    return {row.kind: row for row in rows}
+
+
 def clear_timers(*, session: Session, conversation_id: int, kinds: tuple[str, ...] = ()) -> None:
     """Clear these kinds (all when empty) for the conversation."""
     query = delete(ChatTimer).where(col(ChatTimer.conversation_id) == conversation_id)

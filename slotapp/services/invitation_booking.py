@@ -34,6 +34,7 @@ from slotapp.models import (
     ShareLink,
     User,
 )
+from slotapp.services import push
 from slotapp.services.invitation_mail import queue_booking_mail
 from slotapp.services.invitation_slots import (
     frame_of,
@@ -357,4 +358,8 @@ def _book(
     count_use(session, link, now)
     session.flush()
     queue_booking_mail(session, invitation, meeting, inviter, team, now)
-    return _booked_view(session, invitation, participant_zone)
+    booked = _booked_view(session, invitation, participant_zone)
+    push.invitation_booked(
+        session=session, meeting=meeting, user_ids=booked.notify_user_ids, now=now
+    )
+    return booked

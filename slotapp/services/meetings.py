@@ -29,7 +29,7 @@ from slotapp.core.meetings import (
 )
 from slotapp.db import serialized
 from slotapp.models import Meeting, MeetingParticipant, MeetingStatus, User
-from slotapp.services import meeting_mail
+from slotapp.services import meeting_mail, push
 from slotapp.services.meeting_detail import (
     MeetingDetail,
     MeetingNotFound,
@@ -227,6 +227,13 @@ def decline_meeting(
             organizer=organizer,
             recipients=_recipients(session, meeting, parts),
             reason=reason,
+            now=now,
+        )
+        push.meeting_cancelled(
+            session=session,
+            meeting=meeting,
+            user_ids=[organizer.id, *(p.user_id for p in parts)],
+            actor_id=actor.user_id,
             now=now,
         )
         session.commit()

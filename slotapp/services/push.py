@@ -1,57 +1,56 @@
-"""Web push for users: their devices, their switches per kind, and queueing a notification.
+"""Queueing web push notifications: `notify_users`, and the meeting news that uses it.
 
 `notify_users` joins the caller's transaction (as `mailer.queue_email` does): a notification
 is stored with whatever caused it, or vanishes with it. Sending happens later in
-`services.push_worker`, never in the caller; the commit wakes that worker at once (`wake`), so
-a push leaves within milliseconds rather than at the next poll.
+`services.push_worker`, never in the caller; the commit hands the rows to the worker of this
+process at once, so a push leaves within milliseconds rather than at the next poll. Devices
+and switches live in `services.push_devices`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import hmac
 import threading
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, event, insert
+from sqlalchemy import JSON, event, insert, literal
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from slotapp.core import push as rules
 from slotapp.core.push import PushKind, push_payload
 from slotapp.core.wallclock import AvailabilityError, zone
-from slotapp.core.webpush_subscription import SubscriptionKeys
 from slotapp.models import Meeting, PushOutbox, PushPreference, PushSubscription, User
+from slotapp.models.types import UTCDateTime
+from slotapp.services.push_outbox import Job
 
 __all__ = [
-    "Device",
     "PushKind",
-    "devices",
     "invitation_booked",
     "meeting_booked",
     "meeting_cancelled",
     "notify_users",
-    "preferences",
-    "remove_device",
-    "remove_endpoint",
-    "resubscribe",
-    "set_preference",
-    "subscribe",
     "wake",
 ]
 
 
-# --- waking the worker --------------------------------------------------------------------
+# --- the hand-over to this process's worker -----------------------------------------------
 
 
 class Wakeup:
-    """The delivery worker's event, settable from any thread of this process."""
+    """The delivery worker's event and in-tray, usable from any thread of this process."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._target: tuple[asyncio.AbstractEventLoop, asyncio.Event] | None = None
+        self._tray: list[Job] = []
+
+    @property
+    def bound(self) -> bool:
+        """Whether a worker runs in this process (it will send what is handed over)."""
+        return self._target is not None
 
     def bind(self) -> asyncio.Event:
         """Called by the worker inside its running loop: `wake()` sets the returned event."""
@@ -66,14 +65,34 @@ class Wakeup:
             if self._target is not None and self._target[1] is wakeup:
                 self._target = None
 
-    def set(self) -> None:
+    def set(self, jobs: Sequence[Job] = ()) -> None:
+        """Wake the worker, handing it `jobs` (claimed for it already) to send at once."""
         with self._lock:
             target = self._target
+            if target is not None:
+                self._tray.extend(jobs)
         if target is not None and not target[0].is_closed():
             target[0].call_soon_threadsafe(target[1].set)
 
+    def take(self) -> list[Job]:
+        """The worker empties its in-tray."""
+        with self._lock:
+            jobs, self._tray = self._tray, []
+        return jobs
+
 
 WAKEUP = Wakeup()
+_HANDOVER = "slotapp.push.handover"  # Session.info key: jobs for the worker once committed
+_COLUMNS = [
+    "subscription_id",
+    "kind",
+    "payload",
+    "status",
+    "attempts",
+    "next_attempt_at",
+    "last_error",
+    "created_at",
+]
 
 
 def wake() -> None:
@@ -81,8 +100,14 @@ def wake() -> None:
     WAKEUP.set()
 
 
-def _wake_after_commit(_session: Session) -> None:
-    wake()
+def _after_commit(session: Session) -> None:
+    WAKEUP.set(session.info.pop(_HANDOVER, []))
+
+
+def _after_rollback(session: Session) -> None:
+    # Rolled-back rows never existed: nothing to send (a claim that survived would be
+    # recovered by the claim timeout anyway).
+    session.info.pop(_HANDOVER, None)
 
 
 # --- queueing -------------------------------------------------------------------------------
@@ -99,8 +124,10 @@ def notify_users(
 ) -> int:
     """Queue `line` for every subscribed device of these users who have `kind` switched on.
 
-    Joins the caller's transaction: nothing is committed here, and the worker is woken when
-    the caller commits. Inactive users and users without devices are skipped.
+    Joins the caller's transaction: nothing is committed here. When a push worker runs in
+    this process, the rows are stored already claimed for it and handed over on commit, so
+    they leave with no further database round trip; otherwise any worker's poll finds them.
+    Inactive users and users without devices are skipped.
 
     Args:
         session: The caller's session; its transaction stores the notifications.
@@ -125,153 +152,52 @@ def notify_users(
     switched_off = select(PushPreference.user_id).where(
         PushPreference.kind == kind.value, col(PushPreference.enabled).is_(False)
     )
-    devices = session.exec(
-        select(PushSubscription.id)
+    claimed = WAKEUP.bound
+    # One INSERT ... SELECT: the caller's transaction writes before it reads anything here,
+    # so on SQLite it cannot be refused for having read before another connection committed.
+    devices = (
+        sa_select(  # sqlmodel's select is typed for at most four columns
+            col(PushSubscription.id),
+            literal(kind.value),
+            literal(payload, JSON),
+            literal("sending" if claimed else "pending"),
+            literal(0),
+            literal(now, UTCDateTime()),
+            literal(""),
+            literal(now, UTCDateTime()),
+        )
         .join(User, col(User.id) == col(PushSubscription.user_id))
         .where(col(PushSubscription.user_id).in_(ids))
         .where(col(User.is_active).is_(True))
         .where(col(PushSubscription.user_id).not_in(switched_off))
-        .order_by(col(PushSubscription.id))
+    )
+    queued = session.execute(
+        insert(PushOutbox)
+        .from_select(_COLUMNS, devices)
+        .returning(col(PushOutbox.id), col(PushOutbox.subscription_id))
     ).all()
-    if not devices:
+    if not queued:
         return 0
-    session.execute(
-        insert(PushOutbox),
-        [
-            {
-                "subscription_id": device_id,
-                "kind": kind.value,
-                "payload": payload,
-                "status": "pending",
-                "attempts": 0,
-                "next_attempt_at": now,
-                "last_error": "",
-                "created_at": now,
-            }
-            for device_id in devices
-        ],
-    )
-    if not event.contains(session, "after_commit", _wake_after_commit):
-        event.listen(session, "after_commit", _wake_after_commit)
-    return len(devices)
-
-
-# --- devices --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Device:
-    """A subscribed browser as its owner sees it in the list."""
-
-    id: int
-    label: str
-    endpoint: str  # never shown; tells the page which row is the browser it runs in
-    created_at: datetime
-    last_sent_at: datetime | None
-
-
-def subscribe(
-    *, session: Session, user_id: int, keys: SubscriptionKeys, label: str, now: datetime
-) -> PushSubscription:
-    """Store (or refresh) a browser's subscription for `user_id`.
-
-    A browser has one endpoint per site; if it was subscribed for another user before (a
-    shared computer), it now belongs to `user_id` only.
-    """
-    row = session.exec(
-        select(PushSubscription).where(PushSubscription.endpoint == keys.endpoint)
-    ).first()
-    if row is None:
-        row = PushSubscription(
-            user_id=user_id, endpoint=keys.endpoint, p256dh="", auth="", created_at=now
+    if claimed:
+        keys = {
+            sub_id: (endpoint, p256dh, auth)
+            for sub_id, endpoint, p256dh, auth in session.execute(
+                select(
+                    col(PushSubscription.id),
+                    col(PushSubscription.endpoint),
+                    col(PushSubscription.p256dh),
+                    col(PushSubscription.auth),
+                ).where(col(PushSubscription.id).in_([sub_id for _, sub_id in queued]))
+            ).all()
+        }
+        session.info.setdefault(_HANDOVER, []).extend(
+            Job(row_id, sub_id, *keys[sub_id], kind.value, payload, 0, now)
+            for row_id, sub_id in sorted(queued)
         )
-    elif row.user_id != user_id:
-        row.user_id, row.created_at, row.last_sent_at = user_id, now, None
-    row.p256dh, row.auth, row.label = keys.p256dh, keys.auth, rules.one_line(label, 80)
-    session.add(row)
-    session.flush()
-    return row
-
-
-def resubscribe(
-    *, session: Session, old_endpoint: str, old_auth: str, keys: SubscriptionKeys, now: datetime
-) -> bool:
-    """Swap a subscription the browser renewed (`pushsubscriptionchange`) for its new one.
-
-    The service worker has no login; knowing the old subscription's secret proves it is the
-    same browser. Returns False (nothing changed) when the old one is unknown or the secret
-    does not match.
-    """
-    row = session.exec(
-        select(PushSubscription).where(PushSubscription.endpoint == old_endpoint)
-    ).first()
-    if row is None or not hmac.compare_digest(row.auth.encode(), old_auth.rstrip("=").encode()):
-        return False
-    if keys.endpoint != old_endpoint:
-        session.execute(
-            delete(PushSubscription).where(col(PushSubscription.endpoint) == keys.endpoint)
-        )
-    row.endpoint, row.p256dh, row.auth = keys.endpoint, keys.p256dh, keys.auth
-    session.add(row)
-    session.flush()
-    return True
-
-
-def devices(*, session: Session, user_id: int) -> list[Device]:
-    """The user's subscribed browsers, newest first."""
-    rows = session.exec(
-        select(PushSubscription)
-        .where(PushSubscription.user_id == user_id)
-        .order_by(col(PushSubscription.created_at).desc(), col(PushSubscription.id).desc())
-    ).all()
-    return [
-        Device(r.id, r.label, r.endpoint, r.created_at, r.last_sent_at)
-        for r in rows
-        if r.id is not None
-    ]
-
-
-def remove_device(*, session: Session, user_id: int, device_id: int) -> bool:
-    """Forget one of the user's devices (and what was queued for it); False if not theirs."""
-    result = session.execute(
-        delete(PushSubscription)
-        .where(col(PushSubscription.id) == device_id)
-        .where(col(PushSubscription.user_id) == user_id)
-    )
-    return bool(getattr(result, "rowcount", 0))
-
-
-def remove_endpoint(*, session: Session, user_id: int, endpoint: str) -> bool:
-    """Forget the user's device with this endpoint (the browser turned notifications off)."""
-    result = session.execute(
-        delete(PushSubscription)
-        .where(col(PushSubscription.endpoint) == endpoint)
-        .where(col(PushSubscription.user_id) == user_id)
-    )
-    return bool(getattr(result, "rowcount", 0))
-
-
-# --- switches -------------------------------------------------------------------------------
-
-
-def preferences(*, session: Session, user_id: int) -> dict[PushKind, bool]:
-    """Every kind with the user's switch (on unless switched off)."""
-    stored = {
-        p.kind: p.enabled
-        for p in session.exec(select(PushPreference).where(PushPreference.user_id == user_id))
-    }
-    return {kind: stored.get(kind.value, True) for kind in PushKind}
-
-
-def set_preference(*, session: Session, user_id: int, kind: PushKind, enabled: bool) -> None:
-    """Switch one kind on or off for the user."""
-    kind = PushKind(kind)
-    row = session.get(PushPreference, (user_id, kind.value))
-    if row is None:
-        row = PushPreference(user_id=user_id, kind=kind.value)
-    row.enabled = enabled
-    session.add(row)
-    session.flush()
+    if not event.contains(session, "after_commit", _after_commit):
+        event.listen(session, "after_commit", _after_commit)
+        event.listen(session, "after_rollback", _after_rollback)
+    return len(queued)
 
 
 # --- meeting news for its people ------------------------------------------------------------

@@ -8,9 +8,11 @@ import reflex as rx
 
 from slotapp import routes
 from slotapp.clock import utcnow
+from slotapp.core.sso import LOGIN_PATH as SSO_LOGIN_PATH
+from slotapp.core.sso import error_message
 from slotapp.core.validation import InvalidInput
 from slotapp.db import session_scope
-from slotapp.services import accounts
+from slotapp.services import accounts, sso
 from slotapp.services.accounts import CurrentUser
 from slotapp.settings import get_settings
 
@@ -28,6 +30,9 @@ class AuthState(rx.State):
     user_role: str = ""
     login_error: str = ""
     login_pending: bool = False
+    # The "Sign in with ..." button; both "" when single sign-on is not configured.
+    sso_label: str = ""
+    sso_href: str = ""
 
     @rx.var
     def logged_in(self) -> bool:
@@ -61,13 +66,24 @@ class AuthState(rx.State):
     @rx.event
     def redirect_if_logged_in(self):  # type: ignore[no-untyped-def]
         """On load of the login page: a logged-in user goes straight home."""
-        self.login_error = ""
+        query = self.router.url.query_parameters
+        self.login_error = error_message(query.get("sso_error", ""))
         self.login_pending = False
+        self._offer_sso(routes.safe_next(query.get("next", routes.HOME)))
         user = self.current_user()
         self._show(user)
         if user is not None:
             return rx.redirect(routes.HOME)
         return None
+
+    def _offer_sso(self, next_target: str) -> None:
+        try:
+            config = sso.configured(get_settings())
+        except ValueError:
+            config = None  # logged when the route is used; the password form still works
+        self.sso_label = config.button_label if config else ""
+        start = routes.backend_url(SSO_LOGIN_PATH)
+        self.sso_href = f"{start}?next={quote(next_target)}" if config else ""
 
     @rx.event
     def login(self, form: dict[str, str]):  # type: ignore[no-untyped-def]

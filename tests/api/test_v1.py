@@ -385,7 +385,9 @@ def test_qr_routes_are_still_served(client: TestClient, token: str) -> None:
 def test_the_reflex_app_mounts_this_api() -> None:
     from slotapp.slotapp import app
 
-    api = app.api_transformer
+    transformers = app.api_transformer
+    assert isinstance(transformers, list)
+    api = transformers[0]  # the API mounts the app; middleware (dead-link statuses) wraps it
     assert isinstance(api, FastAPI)
     paths = {getattr(r, "path", "") for r in api.routes}
     assert {"/api/v1/openapi.json", "/api/qr/{token}.png", "/api/qr/{token}.svg"} <= paths
