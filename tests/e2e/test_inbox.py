@@ -1,9 +1,11 @@
-"""The agents' inbox in Chromium at 390x844, two browser contexts (agent Dan, supervisor Ada):
-an enquiry reaches both inboxes live, Dan's answer shows in Ada's list without reload, and an
+"""The agents' inbox in Chromium at 390x844 with the real widget on a shop page of a second
+loopback origin: a visitor's enquiry reaches two agents' inboxes live (agent Dan, supervisor
+Ada), Dan's answer shows in Ada's list and in the visitor's widget without reload, and an
 enquiry Dan leaves unanswered moves on to Ben after the idle time."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +19,7 @@ from slotapp.db import make_engine, serialized
 from slotapp.models import Channel, ChatMessage, ChatTimer, Conversation, User
 from slotapp.services import agent_chat, channels
 from tests.conftest import RunningApp
+from tests.widget_host import widget_host
 
 pytestmark = pytest.mark.e2e
 IDLE = 5  # minutes; the test moves the deadline instead of waiting
@@ -65,6 +68,25 @@ def _client_writes(app: RunningApp, engine: Engine, key: str, visitor: str, text
         return message.conversation_id
 
 
+def _widget_writes(browser: Any, shop: str, engine: Engine, text: str) -> tuple[Any, int]:
+    """A visitor on the shop page opens the chat widget and writes; returns page and dialog."""
+    page = browser.new_context(**PHONE).new_page()
+    page.goto(shop)
+    page.locator("#slotapp-chat-open").click(timeout=30_000)
+    page.fill("#slotapp-chat-text", text)
+    page.press("#slotapp-chat-text", "Enter")
+    page.locator("#slotapp-chat-log").get_by_text(text).wait_for(timeout=15_000)
+    deadline = time.monotonic() + 15  # the widget shows the message before the server has it
+    while True:
+        with Session(engine) as session:
+            stored = session.exec(select(ChatMessage).where(ChatMessage.text == text)).first()
+        if stored is not None or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    assert stored is not None, "the widget's message never reached the server"
+    return page, stored.conversation_id
+
+
 def _login(browser: Any, app: RunningApp, who: str) -> Any:
     page = browser.new_context(**PHONE).new_page()
     page.goto(app.url + "/inbox", wait_until="domcontentloaded")
@@ -86,7 +108,15 @@ def test_enquiries_reach_inboxes_live_answer_shows_elsewhere_and_forward_after_i
 ) -> None:
     engine = make_engine(app_server.db_url)
     key = _setup(engine)
-    first = _client_writes(app_server, engine, key, "visitor-a", "Do you ship to Norway?")
+    with widget_host(app_server.api_url, key) as shop:
+        _inbox_round_trip(app_server, engine, key, shop, browser, artifacts)
+    engine.dispose()
+
+
+def _inbox_round_trip(
+    app_server: RunningApp, engine: Engine, key: str, shop: str, browser: Any, artifacts: Path
+) -> None:
+    visitor, first = _widget_writes(browser, shop, engine, "Do you ship to Norway?")
 
     dan = _login(browser, app_server, "dan")
     ada = _login(browser, app_server, "admin")
@@ -118,6 +148,10 @@ def test_enquiries_reach_inboxes_live_answer_shows_elsewhere_and_forward_after_i
     watching.locator("#chat-log li[data-author=agent]").filter(has_text="Norway").wait_for()
     assert watching.inner_text("#chat-status") == "Active"
     assert "Agent: Yes, we ship to Norway." in _row(ada, first).inner_text()
+    # The visitor's widget, on the other origin, shows the answer without reload.
+    visitor.locator("#slotapp-chat-log").get_by_text("Yes, we ship to Norway.").wait_for(
+        timeout=15_000
+    )
     dan.screenshot(path=str(artifacts / "conversation-390x844.png"), full_page=True)
     assert dan.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
@@ -144,4 +178,3 @@ def test_enquiries_reach_inboxes_live_answer_shows_elsewhere_and_forward_after_i
         forwarded = session.get(Conversation, second)
         assert forwarded is not None
         assert forwarded.assigned_to == ben.id
-    engine.dispose()
