@@ -15,6 +15,7 @@ from slotapp.services import chat_automation
 from slotapp.services.chat_bus import ChatBus
 from slotapp.services.chat_timer_rows import timers_of
 from slotapp.services.chat_worker import RETRY_AFTER, chat_timers_forever, run_once
+from tests import aio
 from tests.services.chat_helpers import client_writes, make_desk
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # a Monday
@@ -134,7 +135,7 @@ def test_the_loop_survives_a_broken_pass_wakes_long_polls_and_tells_inboxes(
         finally:
             loop.cancel()
 
-    asyncio.run(main())
+    aio.run(main())
     session.rollback()
     assert session.exec(select(Conversation.status)).one() == ChatStatus.OFFERED.value
     assert "forward" in timers_of(session=session, conversation_id=conversation.id)

@@ -23,6 +23,7 @@ from slotapp.models import PushOutbox, PushSubscription, User
 from slotapp.services import push, push_devices
 from slotapp.services.push_worker import PushWorker, Sender, run
 from slotapp.services.vapid import VapidKeys, keys_from
+from tests import aio
 from tests.conftest import NOW, free_port
 from tests.pushservice import BrowserKeys, PushService, vapid_claims_of
 from tests.services.helpers import make_user
@@ -83,7 +84,7 @@ def _with_worker(
             worker = PushWorker(engine=engine, sender=Sender(http, keys, clock), clock=clock)
             return await body(worker)
 
-    return asyncio.run(main())
+    return aio.run(main())
 
 
 async def _pass(worker: PushWorker) -> int:
@@ -372,7 +373,7 @@ def test_this_processs_worker_is_handed_its_rows_claimed_so_no_other_poll_sends_
         finally:
             push.WAKEUP.unbind(wakeup)
 
-    statuses, handed, after_rollback = asyncio.run(main())
+    statuses, handed, after_rollback = aio.run(main())
 
     assert statuses == ["sending"]  # a worker elsewhere polling the table leaves it alone
     assert handed == [r.id for r in _outbox(engine)]
