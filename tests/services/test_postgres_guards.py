@@ -228,7 +228,7 @@ def test_one_time_link_booked_twice_at_once_books_once(
     )
     session.commit()
     barrier = threading.Barrier(2, timeout=20)
-    real = booking.resolve_link
+    real = links.resolve_link  # what booking imported
 
     def both_then_lock(**kw: Any) -> Any:
         barrier.wait()  # both transactions are open; now both ask for the row lock
