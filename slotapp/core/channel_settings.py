@@ -7,11 +7,13 @@ and refusing bad values with `SettingsError(field, message)`; `dump_settings` is
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
-from datetime import date
+from datetime import date, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from slotapp.core.chat_bot import Faq
+from slotapp.core.chat_timers import ChatTimerRules
+from slotapp.core.working_hours import WorkingHours
 
 DISTRIBUTIONS = ("evenly", "in_order", "everybody")
 EXCLUDABLE = ("replied", "awaiting_client", "closing")
@@ -201,3 +203,38 @@ def dump_settings(settings: ChannelSettings) -> dict[str, Any]:
     data["holidays"] = list(settings.holidays)
     data["faqs"] = [asdict(f) for f in settings.faqs]
     return data
+
+
+def hours_of(settings: ChannelSettings) -> WorkingHours:
+    """The channel's working hours as `core.working_hours` reads them."""
+    weekly = {
+        int(day): tuple((_clock(a), _clock(b)) for a, b in ranges)
+        for day, ranges in settings.weekly.items()
+    }
+    return WorkingHours(
+        time_zone=settings.time_zone,
+        weekly=weekly,
+        weekends=frozenset(settings.weekends),
+        holidays=frozenset(date.fromisoformat(d) for d in settings.holidays),
+        enabled=settings.hours_enabled,
+    )
+
+
+def _clock(text: str) -> time:
+    hours, minutes = (int(x) for x in text.split(":"))
+    return time.max if hours == 24 else time(hours, minutes)
+
+
+def timer_rules(settings: ChannelSettings) -> ChatTimerRules:
+    """The channel's automatic-action delays as `core.chat_timers` reads them."""
+
+    def minutes(value: int | None) -> timedelta | None:
+        return timedelta(minutes=value) if value else None
+
+    return ChatTimerRules(
+        unanswered_after=minutes(settings.unanswered_minutes),
+        close_delay=timedelta(minutes=settings.close_delay_minutes),
+        client_timeout=minutes(settings.client_timeout_minutes),
+        kpi_initial=minutes(settings.kpi_initial_minutes),
+        kpi_next=minutes(settings.kpi_next_minutes),
+    )

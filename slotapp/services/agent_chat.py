@@ -24,7 +24,7 @@ from slotapp.models import (
 from slotapp.services import chat_automation, chat_routing, crm
 from slotapp.services.channels import canned_of, settings_of
 from slotapp.services.chat_log import post
-from slotapp.services.chat_timer_rows import clear_timers
+from slotapp.services.chat_timer_rows import clear_timers, sync_timers
 from slotapp.services.conversations import Change, clean_text, topics
 
 NOT_YOURS = "This conversation is handled by a colleague."
@@ -295,6 +295,6 @@ def _settings(session: Session, conversation: Conversation) -> ChannelSettings:
 
 def _sync(session: Session, conversation: Conversation) -> None:
     session.flush()
-    chat_automation.sync_timers(
+    sync_timers(
         session=session, conversation=conversation, settings=_settings(session, conversation)
     )

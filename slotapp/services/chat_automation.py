@@ -8,16 +8,15 @@ touch the session; pushes and emails are queued rows, sent later by their worker
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime, time, timedelta
+from datetime import datetime
 
 from sqlmodel import Session, select
 
-from slotapp.core.channel_settings import ChannelSettings
+from slotapp.core.channel_settings import ChannelSettings, hours_of
 from slotapp.core.chat_bot import bot_reply
-from slotapp.core.chat_timers import ChatFacts, ChatTimerRules, TimerKind, due_timers
 from slotapp.core.kpi import render_alert
 from slotapp.core.push import PushKind
-from slotapp.core.working_hours import WorkingHours, is_open, next_opening
+from slotapp.core.working_hours import is_open, next_opening
 from slotapp.models import (
     Channel,
     ChatMessage,
@@ -30,31 +29,11 @@ from slotapp.models import (
 from slotapp.services import chat_routing, push
 from slotapp.services.channels import settings_of
 from slotapp.services.chat_log import post
-from slotapp.services.chat_timer_rows import clear_timers, set_timer, timer_rows
+from slotapp.services.chat_timer_rows import clear_timers, set_timer, sync_timers
 from slotapp.services.mailer import queue_email
 from slotapp.settings import get_settings
 
 HANDOVER = "I am passing you to a colleague, one moment please."
-
-
-def hours_of(settings: ChannelSettings) -> WorkingHours:
-    """The channel's working hours as `core.working_hours` reads them."""
-    weekly = {
-        int(day): tuple((_clock(a), _clock(b)) for a, b in ranges)
-        for day, ranges in settings.weekly.items()
-    }
-    return WorkingHours(
-        time_zone=settings.time_zone,
-        weekly=weekly,
-        weekends=frozenset(settings.weekends),
-        holidays=frozenset(date.fromisoformat(d) for d in settings.holidays),
-        enabled=settings.hours_enabled,
-    )
-
-
-def _clock(text: str) -> time:
-    hours, minutes = (int(x) for x in text.split(":"))
-    return time.max if hours == 24 else time(hours, minutes)
 
 
 def conversation_url(conversation_id: int | None) -> str:
@@ -130,55 +109,6 @@ def after_client_message(
 
 def _bot(session: Session, conversation: Conversation, text: str, now: datetime) -> None:
     post(session=session, conversation=conversation, author=MessageAuthor.BOT, text=text, now=now)
-
-
-def timer_rules(settings: ChannelSettings) -> ChatTimerRules:
-    """The channel's automatic-action delays as `core.chat_timers` reads them."""
-
-    def minutes(value: int | None) -> timedelta | None:
-        return timedelta(minutes=value) if value else None
-
-    return ChatTimerRules(
-        unanswered_after=minutes(settings.unanswered_minutes),
-        close_delay=timedelta(minutes=settings.close_delay_minutes),
-        client_timeout=minutes(settings.client_timeout_minutes),
-        kpi_initial=minutes(settings.kpi_initial_minutes),
-        kpi_next=minutes(settings.kpi_next_minutes),
-    )
-
-
-def sync_timers(*, session: Session, conversation: Conversation, settings: ChannelSettings) -> None:
-    """Store exactly the deadlines that apply to the conversation now (`core.chat_timers`).
-
-    An action that already happened for the client's latest message (the unanswered mark,
-    the KPI alert) is not planned again.
-    """
-    assert conversation.id is not None
-    facts = ChatFacts(
-        status=conversation.status,  # type: ignore[arg-type]
-        offer_deadline=conversation.offer_deadline,
-        last_client_message_at=conversation.last_client_message_at,
-        last_agent_message_at=conversation.last_agent_message_at,
-        first_client_message_at=conversation.first_client_message_at,
-        first_agent_reply_at=conversation.first_agent_reply_at,
-        closed_at=conversation.closed_at,
-    )
-    due = due_timers(facts, timer_rules(settings))
-    if conversation.unanswered_marked_at is not None:
-        due.pop(TimerKind.UNANSWERED, None)
-    alerted, last = conversation.kpi_alerted_at, conversation.last_client_message_at
-    if alerted is not None and last is not None and alerted >= last:
-        due.pop(TimerKind.KPI_INITIAL, None)
-        due.pop(TimerKind.KPI_NEXT, None)
-    stored = timer_rows(session=session, conversation_id=conversation.id)
-    for kind in TimerKind:
-        row, want = stored.get(kind.value), due.get(kind)
-        if row is not None and want is None:
-            session.delete(row)
-        elif want is not None and (row is None or row.due_at != want):
-            row = row or ChatTimer(conversation_id=conversation.id, kind=kind.value, due_at=want)
-            row.due_at = want
-            session.add(row)
 
 
 def route(

@@ -1,4 +1,4 @@
-"""Persisted chat deadlines: set, clear and take the due ones, once across workers."""
+"""Persisted chat deadlines: keep them in step with the conversation, take due ones once."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ from datetime import datetime
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, delete, select
 
+from slotapp.core.channel_settings import ChannelSettings, timer_rules
+from slotapp.core.chat_timers import ChatFacts, TimerKind, due_timers
 from slotapp.db import serialized
-from slotapp.models import ChatTimer
+from slotapp.models import ChatTimer, Conversation
 
 
 def set_timer(*, session: Session, conversation_id: int, kind: str, due: datetime | None) -> None:
@@ -97,3 +99,37 @@ def run_due(
             session.commit()
             done += 1
     return done
+
+
+def sync_timers(*, session: Session, conversation: Conversation, settings: ChannelSettings) -> None:
+    """Store exactly the deadlines that apply to the conversation now (`core.chat_timers`).
+
+    An action that already happened for the client's latest message (the unanswered mark,
+    the KPI alert) is not planned again.
+    """
+    assert conversation.id is not None
+    facts = ChatFacts(
+        status=conversation.status,  # type: ignore[arg-type]
+        offer_deadline=conversation.offer_deadline,
+        last_client_message_at=conversation.last_client_message_at,
+        last_agent_message_at=conversation.last_agent_message_at,
+        first_client_message_at=conversation.first_client_message_at,
+        first_agent_reply_at=conversation.first_agent_reply_at,
+        closed_at=conversation.closed_at,
+    )
+    due = due_timers(facts, timer_rules(settings))
+    if conversation.unanswered_marked_at is not None:
+        due.pop(TimerKind.UNANSWERED, None)
+    alerted, last = conversation.kpi_alerted_at, conversation.last_client_message_at
+    if alerted is not None and last is not None and alerted >= last:
+        due.pop(TimerKind.KPI_INITIAL, None)
+        due.pop(TimerKind.KPI_NEXT, None)
+    stored = timer_rows(session=session, conversation_id=conversation.id)
+    for kind in TimerKind:
+        row, want = stored.get(kind.value), due.get(kind)
+        if row is not None and want is None:
+            session.delete(row)
+        elif want is not None and (row is None or row.due_at != want):
+            row = row or ChatTimer(conversation_id=conversation.id, kind=kind.value, due_at=want)
+            row.due_at = want
+            session.add(row)

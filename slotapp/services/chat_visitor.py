@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from slotapp.core.channel_settings import ChannelSettings
+from slotapp.core.channel_settings import ChannelSettings, hours_of
 from slotapp.core.validation import InvalidInput
 from slotapp.core.working_hours import is_open
 from slotapp.models import (
@@ -27,7 +27,6 @@ from slotapp.models import (
     User,
 )
 from slotapp.services.channels import settings_of
-from slotapp.services.chat_automation import hours_of
 from slotapp.services.chat_log import messages_after
 from slotapp.services.conversations import UNAVAILABLE, find, source_channel
 
