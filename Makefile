@@ -85,9 +85,11 @@ bench: $(VENV)/.dev $(BUN) $(LIGHTHOUSE) $(LIGHTHOUSE_PWA) browser
 	$(PY) -m bench.engine
 	$(PY) -m bench.feeds
 	$(PY) -m bench.routing
+	$(PY) -m bench.chat
 	$(PY) -m bench
 	$(PY) -m bench.push
 	$(PY) -m bench.pwa
+	$(PY) -m bench.load
 
 clean:
 	rm -rf .web .states .artifacts/prod .pytest_cache .mypy_cache .ruff_cache

@@ -19,6 +19,26 @@ PROD = os.environ.get("REFLEX_ENV_MODE") == "prod"
 BASE_URL = os.environ.get("SLOTAPP_BASE_URL", "http://localhost:3000").rstrip("/")
 public_urls = {"api_url": BASE_URL, "deploy_url": BASE_URL} if PROD else {}
 
+
+if PROD:
+    import granian.server
+
+    class RespawningServer(granian.server.Server):  # type: ignore[misc,valid-type]
+        """Granian's server, but a worker that dies (a crash, the OOM killer) is replaced.
+
+        Reflex builds it without `respawn_failed_workers`, and with Granian's default (False)
+        the supervisor stops every worker as soon as one exits: one crash ends the whole site.
+        tests/faults/test_worker_kill.py SIGKILLs a worker and checks the others keep serving.
+        """
+
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            kwargs.setdefault("respawn_failed_workers", True)
+            super().__init__(*args, **kwargs)
+
+    # Reflex imports `granian.server.Server` when it starts serving, after reading this file.
+    if granian.server.Server.__name__ != "RespawningServer":  # this file is read again
+        granian.server.Server = RespawningServer
+
 config = rx.Config(
     app_name="slotapp",
     db_url=os.environ.get("DATABASE_URL", "sqlite:///.data/slotapp.db"),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -53,12 +54,13 @@ def reflex_run(
     log: Path,
     ready: Sequence[tuple[str, float]],
     want: int = 500,
+    cwd: Path = ROOT,
 ) -> Iterator[subprocess.Popen[bytes]]:
     """`reflex run <args>` until the block ends; first every (url, timeout) in `ready` answers."""
     with log.open("wb") as out:
         proc = subprocess.Popen(
             [str(Path(sys.executable).parent / "reflex"), "run", *args],
-            cwd=ROOT,
+            cwd=cwd,
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
@@ -70,6 +72,20 @@ def reflex_run(
         yield proc
     finally:
         _stop(proc)
+
+
+def app_root(workdir: Path) -> Path:
+    """A folder to run `reflex` in that links to the app's sources.
+
+    Reflex writes into the folder it runs in (`reflex.lock/` is rewritten from the new build's
+    package.json): a private one keeps the repository's files as they are.
+    """
+    root = workdir / "app"
+    root.mkdir()
+    for name in ("rxconfig.py", "slotapp", "assets"):
+        (root / name).symlink_to(ROOT / name)
+    shutil.copytree(ROOT / "reflex.lock", root / "reflex.lock")  # the pinned frontend packages
+    return root
 
 
 def _stop(proc: subprocess.Popen[bytes]) -> None:

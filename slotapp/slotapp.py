@@ -3,14 +3,18 @@
 import reflex as rx
 
 from slotapp import models  # noqa: F401  (registers the tables for migrations)
+from slotapp.api.auth import auth_routes
 from slotapp.api.chat import chat_routes
 from slotapp.api.feeds import feed_routes
 from slotapp.api.link_status import LinkStatusMiddleware
 from slotapp.api.push import push_routes
 from slotapp.api.qr import qr_routes
+from slotapp.api.rate_limits import RateLimitMiddleware
+from slotapp.api.security_headers import SecurityHeadersMiddleware
 from slotapp.api.sso import sso_routes
 from slotapp.api.v1 import build_api
 from slotapp.pages import (  # noqa: F401
+    account,
     activity,
     book,
     calendar,
@@ -27,11 +31,13 @@ from slotapp.pages import (  # noqa: F401
     meeting,
     notifications,
     outbox,
+    people,
     rooms,
     slots,
 )
 from slotapp.services.chat_worker import chat_timers_forever
 from slotapp.services.feeds import refresh_forever
+from slotapp.services.live import prune_forever as prune_watchers_forever
 from slotapp.services.mail_worker import deliver_forever
 from slotapp.services.push_worker import deliver_forever as deliver_pushes_forever
 from slotapp.state.live import notify, notify_calendars
@@ -52,15 +58,21 @@ app = rx.App(
                 *qr_routes(),
                 *feed_routes(),
                 *push_routes(),
+                *auth_routes(),
                 *sso_routes(),
                 *chat_routes(on_chat=notify),
             ],
             on_booked=notify_calendars,
         ),
         LinkStatusMiddleware,
+        # Before any database lookup: 429 once a client, link or source is over its budget.
+        RateLimitMiddleware,
+        # Outermost of ours: every response, errors and 404/410 pages included.
+        SecurityHeadersMiddleware,
     ],
 )
 app.register_lifespan_task(deliver_forever)
 app.register_lifespan_task(refresh_forever)
 app.register_lifespan_task(chat_timers_forever, on_chat=notify)
 app.register_lifespan_task(deliver_pushes_forever)
+app.register_lifespan_task(prune_watchers_forever)

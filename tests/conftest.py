@@ -1,7 +1,7 @@
 """Shared fixtures. Servers (the app, PostgreSQL) start here only, once per session.
 
 Database tests (those using `engine` or `session`) run once per backend named in
-$SLOTAPP_TEST_BACKENDS (comma-separated: sqlite, postgresql).
+$SLOTAPP_TEST_BACKENDS (comma-separated; default both: sqlite,postgresql).
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ import slotapp.models  # noqa: F401  (registers the tables)
 from bench.appserver import free_port, reflex_run
 from slotapp.db import make_engine
 from tests.pg_server import PostgresServer, find_bin_dir, running_postgres
+from tests.redis_server import RedisServer, find_redis, running_redis
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
@@ -36,12 +37,14 @@ NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 # --- databases: every `engine` test runs on SQLite and on a real PostgreSQL -------------
 
 BACKENDS_VAR = "SLOTAPP_TEST_BACKENDS"
+DEFAULT_BACKENDS = "sqlite,postgresql"
 _pg_notice: list[str] = []
 
 
 def backend_names() -> list[str]:
     """The database backends this run tests, from $SLOTAPP_TEST_BACKENDS."""
-    names = [n.strip() for n in os.environ.get(BACKENDS_VAR, "sqlite").split(",") if n.strip()]
+    wanted = os.environ.get(BACKENDS_VAR, DEFAULT_BACKENDS)
+    names = [n.strip() for n in wanted.split(",") if n.strip()]
     unknown = set(names) - {"sqlite", "postgresql"}
     if unknown:
         raise pytest.UsageError(f"{BACKENDS_VAR}: unknown backend(s) {sorted(unknown)}")
@@ -69,6 +72,50 @@ def postgres_server() -> Iterator[PostgresServer]:
         pytest.skip(_pg_notice[0])
     with running_postgres(bin_dir) as server:
         yield server
+
+
+def _missing_server(why: str) -> None:
+    """Skip loudly when a test server is not installed (but never in CI: fail there)."""
+    if os.environ.get("CI", "").lower() not in ("", "0", "false"):
+        pytest.fail(f"{why} (CI never skips these tests)")
+    notice = f"SKIPPED: {why}"
+    if notice not in _pg_notice:
+        _pg_notice.append(notice)
+        warnings.warn(pytest.PytestWarning(notice), stacklevel=2)
+    pytest.skip(notice)
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[RedisServer]:
+    """A Redis on loopback (Debian's redis-server), no persistence, for the whole session."""
+    binary = find_redis()
+    if binary is None and os.geteuid() == 0:
+        subprocess.run(["bash", str(ROOT / "scripts/ensure-system-packages.sh"), "redis-server"])
+        binary = find_redis()
+    if binary is None:
+        _missing_server("redis-server not found: apt-get install -y redis-server")
+    assert binary is not None
+    with running_redis(binary) as server:
+        yield server
+
+
+@pytest.fixture
+def redis_url(redis_server: RedisServer) -> str:
+    """The URL of an emptied Redis database."""
+    redis_server.flush()
+    return redis_server.url()
+
+
+def pytest_collection_modifyitems(config: Any, items: list[pytest.Item]) -> None:
+    """Browser tests run on SQLite only: they prove the pages, the backends are proved below."""
+    keep, drop = [], []
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        in_browser = "/tests/e2e/" in str(getattr(item, "path", ""))
+        (drop if in_browser and params.get("engine") == "postgresql" else keep).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
@@ -122,6 +169,12 @@ def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]
         "REFLEX_TELEMETRY_ENABLED": "false",
         "REFLEX_CHECK_LATEST_VERSION": "false",
         "SLOTAPP_BASE_URL": f"http://127.0.0.1:{fport}",
+        # The backend on the pages' host (Reflex's default says localhost): the HttpOnly
+        # session cookie the login form gets from the backend must reach the websocket as a
+        # same-site cookie.
+        "REFLEX_API_URL": f"http://127.0.0.1:{bport}",
+        # Every browser test signs in from 127.0.0.1; tests/api checks the real default.
+        "SLOTAPP_RATE_LIMIT_LOGIN_IP": "1000/1m",
         "PATH": f"{ROOT / '.tools/node_modules/.bin'}:{os.environ['PATH']}",
     }
     subprocess.run(

@@ -9,7 +9,6 @@ test module through the `prod_app` fixture (tests/e2e/conftest.py exposes it).
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -23,7 +22,7 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from bench.appserver import free_port, wait_http
+from bench.appserver import app_root, free_port, wait_http
 from bench.server import OWNER_EMAIL, Demo
 from slotapp.clock import utcnow
 from slotapp.db import make_engine, session_scope
@@ -84,20 +83,6 @@ def _prepare(workdir: Path) -> tuple[str, dict[str, str]]:
     return demo.db_url, {"live": live, "revoked": revoked_token}
 
 
-def _app_root(workdir: Path) -> Path:
-    """A folder to run `reflex` in that links to the app's sources.
-
-    Reflex writes into the folder it runs in (`reflex.lock/` is rewritten from the new build's
-    package.json): a private one keeps the repository's files as they are.
-    """
-    root = workdir / "app"
-    root.mkdir()
-    for name in ("rxconfig.py", "slotapp", "assets"):
-        (root / name).symlink_to(ROOT / name)
-    shutil.copytree(ROOT / "reflex.lock", root / "reflex.lock")  # the pinned frontend packages
-    return root
-
-
 @contextmanager
 def _serve(demo: Demo) -> Iterator[str]:
     """`reflex run --env prod --single-port` on a free loopback port; yields its base URL."""
@@ -115,7 +100,7 @@ def _serve(demo: Demo) -> Iterator[str]:
     with log.open("wb") as out:
         proc = subprocess.Popen(
             [str(Path(sys.executable).parent / "reflex"), "run", *args],
-            cwd=_app_root(demo.workdir),
+            cwd=app_root(demo.workdir),
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,

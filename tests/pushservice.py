@@ -131,14 +131,14 @@ class PushService:
         return runner
 
     def start(self) -> PushService:
-        """Serve in a background thread until `stop()`."""
+        """Serve in a background thread until `stop()`, on `port` if one was given."""
         ready = threading.Event()
         self._loop = asyncio.new_event_loop()
 
         def main() -> None:
             assert self._loop is not None
             asyncio.set_event_loop(self._loop)
-            runner = self._loop.run_until_complete(self.serve())
+            runner = self._loop.run_until_complete(self.serve(self.port))  # 0: any
             ready.set()
             self._loop.run_forever()
             self._loop.run_until_complete(runner.cleanup())

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -23,10 +24,11 @@ from slotapp.api.problems import (
     ProblemError,
     http_problem,
     problem_error_handler,
+    problem_media_types,
     problem_response,
     validation_error_handler,
 )
-from slotapp.core.validation import InvalidInput
+from slotapp.core.validation import InvalidInput, is_whole_number
 from slotapp.services.chat_sources import SourceDenied, SourceNotFound
 from slotapp.services.chat_visitor import ChatNotFound
 
@@ -48,7 +50,7 @@ class BodyLimit:
             return
         announced = dict(scope.get("headers", ())).get(b"content-length", b"")
         too_big = f"Request bodies are at most {self.max_bytes} bytes."
-        if announced.isdigit() and int(announced) > self.max_bytes:
+        if is_whole_number(announced) and int(announced) > self.max_bytes:
             await problem_response(http_problem(413, too_big))(scope, receive, send)
             return
         total = 0
@@ -100,6 +102,14 @@ def install(api: FastAPI) -> None:
     api.add_exception_handler(ProblemError, problem_error_handler)
     api.add_exception_handler(RequestValidationError, validation_error_handler)
     api.add_exception_handler(HTTPException, http_problem_handler)
+    plain_openapi = api.openapi
+
+    def openapi() -> dict[str, Any]:  # error bodies as they are sent: problem+json
+        if api.openapi_schema is None:
+            api.openapi_schema = problem_media_types(plain_openapi())
+        return api.openapi_schema
+
+    api.openapi = openapi  # type: ignore[method-assign]
     api.add_middleware(Guard)
     api.add_middleware(BodyLimit)
     # Added last, so outermost: even a refused body gets its CORS headers.

@@ -5,17 +5,26 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from slotapp.core.validation import unstorable
 from slotapp.services.chat_sources import ChatReplies
 from slotapp.services.chat_visitor import ShownMessage, Snapshot, WidgetConfig
 from slotapp.services.conversations import MAX_TEXT
 
 
 class In(BaseModel):
-    """A request body: unknown members are ignored."""
+    """A request body: unknown members are ignored; text that cannot be stored is refused."""
 
     model_config = ConfigDict(extra="ignore")
+
+    @field_validator("*")
+    @classmethod
+    def _storable(cls, value: Any) -> Any:
+        # JSON may carry "\u0000" (PostgreSQL refuses it) or a lone "\ud800".
+        if isinstance(value, str) and (why := unstorable(value)):
+            raise ValueError(f"Text {why}.")
+        return value
 
 
 class OpenIn(In):

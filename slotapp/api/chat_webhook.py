@@ -30,7 +30,7 @@ def add_webhook_routes(api: FastAPI, ctx: ChatContext) -> None:
         status_code=201,
         responses={
             200: {"description": "Stored before (same message_id)."},
-            **problem_responses(401, 404, 409, 410, 422),
+            **problem_responses(400, 401, 404, 409, 410, 422),
         },
         tags=SOURCES,
     )

@@ -36,7 +36,7 @@ FIRST = asyncio.FIRST_COMPLETED
 TYPING_EVERY = timedelta(seconds=2)  # at most one stored typing mark per interval
 VISITOR: list[str | Enum] = ["widget"]
 GONE = problem_responses(404, 410)
-WRITE = problem_responses(404, 409, 410, 422)
+WRITE = problem_responses(400, 404, 409, 410, 422)  # 400: a body that is not UTF-8
 CLOSED = "This conversation is closed; open a new one to write again."
 
 
@@ -101,7 +101,7 @@ def add_widget_routes(api: FastAPI, ctx: ChatContext) -> None:  # noqa: C901 (ro
     @api.post(
         "/widget/{key}/conversations",
         status_code=201,
-        responses={200: {"description": "Resumed."}, **problem_responses(404, 410, 422)},
+        responses={200: {"description": "Resumed."}, **problem_responses(400, 404, 410, 422)},
         tags=VISITOR,
     )
     async def open_chat(key: str, body: OpenIn, response: Response) -> out.OpenedOut:

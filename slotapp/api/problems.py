@@ -81,15 +81,16 @@ async def problem_error_handler(_request: Request, exc: Exception) -> JSONRespon
     return problem_response(exc.problem)
 
 
-def http_error_handler(prefix: str) -> Callable[[Request, Exception], Awaitable[Response]]:
-    """HTTP errors (a body that is not UTF-8, ...) as problems under `prefix`.
+def http_error_handler(*prefixes: str) -> Callable[[Request, Exception], Awaitable[Response]]:
+    """HTTP errors (a body that is not UTF-8, ...) as problems under any of `prefixes`.
 
     Reflex's backend is mounted inside the same app, so any other path keeps FastAPI's answer.
     """
+    starts = tuple(prefix + "/" for prefix in prefixes)
 
     async def handler(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
-        if not request.url.path.startswith(prefix + "/"):
+        if not request.url.path.startswith(starts):
             return await http_exception_handler(request, exc)
         return problem_response(http_problem(exc.status_code, str(exc.detail)), exc.headers)
 
@@ -118,12 +119,21 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {s: {"model": Problem, "content": {MEDIA_TYPE: {}}} for s in statuses}
 
 
+_PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+_FASTAPI_422 = "#/components/schemas/HTTPValidationError"
+
+
 def problem_media_types(schema: dict[str, Any]) -> dict[str, Any]:
-    """Document 4xx bodies as `application/problem+json` only (FastAPI adds application/json)."""
+    """Document 4xx bodies as `application/problem+json` only (FastAPI adds application/json),
+    and FastAPI's own 422 body as the Problem that `validation_error_handler` answers with."""
+    has_problem = "Problem" in schema.get("components", {}).get("schemas", {})
     for path in schema.get("paths", {}).values():
         for operation in path.values():
             for status, response in operation.get("responses", {}).items():
                 content = response.get("content", {})
                 if str(status).startswith("4") and "application/json" in content:
-                    response["content"] = {MEDIA_TYPE: content["application/json"]}
+                    body = content["application/json"]
+                    if has_problem and body.get("schema", {}).get("$ref") == _FASTAPI_422:
+                        body = {"schema": dict(_PROBLEM_REF)}
+                    response["content"] = {MEDIA_TYPE: body}
     return schema

@@ -21,6 +21,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from slotapp import routes
+from slotapp.api.auth import set_session_cookie
 from slotapp.clock import utcnow
 from slotapp.core.sso import (
     CALLBACK_PATH,
@@ -35,17 +36,15 @@ from slotapp.core.sso import (
     open_flow,
     seal_flow,
 )
-from slotapp.db import get_engine, session_scope
+from slotapp.core.web_session import SESSION_COOKIE
+from slotapp.db import get_engine, serialized, session_scope
 from slotapp.services import sso
 from slotapp.services.keys import secret_key
 from slotapp.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
+__all__ = ["SESSION_COOKIE", "default_callback_url", "sso_routes"]
 
-# The cookie that `state.auth.AuthState.session_token` reads, with the same attributes
-# (tests/api/test_sso.py compares them): Reflex's frontend reads it, so it is not HttpOnly.
-SESSION_COOKIE = "slotapp_session"
-SESSION_COOKIE_MAX_AGE = 60 * 60 * 24 * 30
 FLOW_COOKIE_PATH = "/auth/sso"
 
 
@@ -107,7 +106,7 @@ def sso_routes(
         return response
 
     def open_session(identity: Identity, config: SsoConfig, previous: str) -> str:
-        with session_scope(engine_factory()) as session:
+        with session_scope(serialized(engine_factory())) as session:
             return sso.sign_in(
                 session=session,
                 identity=identity,
@@ -141,14 +140,8 @@ def sso_routes(
             response = to_login(settings, "failed", target)
         else:
             response = _no_store(RedirectResponse(settings.base_url + target, 302))
-            response.set_cookie(
-                SESSION_COOKIE,
-                token,
-                max_age=SESSION_COOKIE_MAX_AGE,
-                path="/",
-                samesite="lax",
-                httponly=False,
-            )
+            # The password login's cookie (HttpOnly; tests/api/test_sso.py compares them).
+            set_session_cookie(response, token, settings)
         # One use only: a replayed callback finds no flow.
         response.delete_cookie(FLOW_COOKIE, path=FLOW_COOKIE_PATH)
         return response

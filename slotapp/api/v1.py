@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine
 from starlette.exceptions import HTTPException
 from starlette.routing import BaseRoute, Match
 
+from slotapp.api.chat import PREFIX as CHAT_PREFIX
 from slotapp.api.problems import (
     ProblemError,
     http_error_handler,
@@ -97,7 +98,8 @@ def build_api(
     )
     api.add_exception_handler(ProblemError, problem_error_handler)
     api.add_exception_handler(RequestValidationError, validation_error_handler)
-    api.add_exception_handler(HTTPException, http_error_handler(PREFIX))
+    # A chat path its mount cannot match (a newline in a key) falls through to this app.
+    api.add_exception_handler(HTTPException, http_error_handler(PREFIX, CHAT_PREFIX))
     router = APIRouter(prefix=f"{PREFIX}/links/{{token}}", tags=["links"])
 
     @contextmanager

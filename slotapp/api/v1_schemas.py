@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime, tzinfo
 from typing import Annotated
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
+from slotapp.core.validation import InvalidInput, unstorable, utc_instant
 from slotapp.services.booking import Booked
 
 
@@ -22,6 +23,25 @@ def _iso_8601(value: object) -> object:
     raise ValueError("Expected an ISO 8601 date-time such as 2026-11-23T10:00:00+01:00")
 
 
+def _in_range(value: datetime) -> datetime:
+    # A start in year 1 or 9999 leaves no room for the meeting (OverflowError, a 500); a
+    # naive start is left to the booking service, which names the field.
+    if value.utcoffset() is not None:
+        try:
+            utc_instant(value)
+        except InvalidInput as exc:
+            raise ValueError(exc.message) from exc
+    return value
+
+
+def _storable(value: str) -> str:
+    # JSON may carry "\u0000" or a lone "\ud800"; neither can be stored as text.
+    if why := unstorable(value):
+        raise ValueError(f"Text {why}.")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_storable)]
 IsoDateTime = Annotated[datetime, BeforeValidator(_iso_8601)]
 IsoDateTimeOrNone = Annotated[datetime | None, BeforeValidator(_iso_8601)]
 
@@ -68,12 +88,14 @@ class BookingIn(BaseModel):
         },
     )
 
-    start: IsoDateTime = Field(description="One of the offered starts, with its UTC offset.")
-    name: str
-    email: str
-    time_zone: str = Field(description="The guest's IANA time zone, e.g. Europe/Berlin.")
-    note: str = ""
-    booking_key: str | None = Field(
+    start: Annotated[IsoDateTime, AfterValidator(_in_range)] = Field(
+        description="One of the offered starts, with its UTC offset."
+    )
+    name: Text
+    email: Text
+    time_zone: Text = Field(description="The guest's IANA time zone, e.g. Europe/Berlin.")
+    note: Text = ""
+    booking_key: Text | None = Field(
         default=None,
         min_length=16,
         max_length=128,

@@ -27,6 +27,7 @@ MENU = (
     ("Connected calendars", "/calendars"),
     ("Invitations", "/activity"),
     ("Notifications", "/notifications"),
+    ("Account", "/account"),
 )
 
 
@@ -47,6 +48,7 @@ def _menu() -> rx.Component:
                     rx.el.a("Outbox", href="/outbox", class_name=MENU_ITEM),
                     rx.el.a("Rooms", href="/rooms", class_name=MENU_ITEM),
                     rx.el.a("Channels", href="/channels", class_name=MENU_ITEM),
+                    rx.el.a("People", href="/people", class_name=MENU_ITEM),
                 ),
             ),
             # Shown by pwa.js only while the browser offers to install the app.

@@ -71,9 +71,19 @@ def _in_zone(instant: datetime, zone: ZoneInfo) -> datetime:
     return local
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _text(value: str) -> str:
+    """`value` without the control characters RFC 5545 forbids in text and parameters (a
+    vertical tab or NUL in a CN makes parsers drop the whole ATTENDEE line); tabs and
+    line breaks stay, the library escapes those."""
+    return _CONTROL.sub("", value)
+
+
 def _address(person: Person, **params: str) -> vCalAddress:
-    address = vCalAddress(f"mailto:{person.email}")
-    address.params["CN"] = vText(person.name)
+    address = vCalAddress(f"mailto:{_text(person.email)}")
+    address.params["CN"] = vText(_text(person.name))
     for key, value in params.items():
         address.params[key] = value
     return address
@@ -127,13 +137,13 @@ def build_ics(event: IcsEvent, *, method: str, now: datetime) -> bytes:
     vevent.add("dtstamp", now.astimezone(UTC))
     vevent.add("dtstart", _in_zone(event.start, zone))
     vevent.add("dtend", _in_zone(event.end, zone))
-    vevent.add("summary", event.summary)
+    vevent.add("summary", _text(event.summary))
     vevent.add("status", "CANCELLED" if method == "CANCEL" else event.status)
-    description = _description(event)
+    description = _text(_description(event))
     if description:
         vevent.add("description", description)
     if event.location:
-        vevent.add("location", event.location)
+        vevent.add("location", _text(event.location))
     if event.url:
         vevent.add("url", event.url)
     vevent.add("organizer", _address(event.organizer))

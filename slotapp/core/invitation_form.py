@@ -17,7 +17,13 @@ from slotapp.core.invitations import (
     template_problem,
 )
 from slotapp.core.slot_settings import parse_time
-from slotapp.core.validation import InvalidInput, known_time_zone, normalise_email, required_text
+from slotapp.core.validation import (
+    InvalidInput,
+    known_time_zone,
+    normalise_email,
+    required_text,
+    utc_instant,
+)
 from slotapp.core.wallclock import zone
 
 DURATION_LIMITS = (5, 8 * 60)
@@ -282,6 +288,4 @@ def parse_start_param(text: str) -> datetime:
             value = datetime.fromisoformat(raw)
         except ValueError as exc:
             raise InvalidInput("start", "That is not a valid time.") from exc
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise InvalidInput("start", "The time must include its time zone.")
-    return value.astimezone(UTC)
+    return utc_instant(value)

@@ -35,8 +35,8 @@ def verify_password(password_hash: str | None, password: str) -> bool:
         return False
     try:
         return _hasher.verify(password_hash, password)
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
-        return False
+    except (VerifyMismatchError, VerificationError, InvalidHashError, UnicodeError):
+        return False  # UnicodeError: half a surrogate pair cannot be encoded, so never matches
 
 
 def needs_rehash(password_hash: str) -> bool:

@@ -186,7 +186,7 @@ def retry_delay(attempts: int, retry_after: timedelta | None = None) -> timedelt
 def parse_retry_after(value: str | None, now: datetime) -> timedelta | None:
     """A Retry-After header (seconds or an HTTP date) as a delay; None when absent or bad."""
     text = (value or "").strip()
-    if text.isdigit():
+    if text.isascii() and text.isdigit():
         return timedelta(seconds=int(text[:9]))
     try:
         when = parsedate_to_datetime(text)

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 from typing import Any
 
+from slotapp.core.validation import is_whole_number
+
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 LIMITS = {
     "length_minutes": (5, 8 * 60),
@@ -51,7 +53,7 @@ class SettingsError(ValueError):
 def parse_time(text: str) -> time:
     """'09:30' -> time(9, 30); '24:00' is refused (use 23:59); ValueError otherwise."""
     hours, _, minutes = text.strip().partition(":")
-    if not (hours.isdigit() and minutes.isdigit() and len(minutes) == 2):
+    if not (is_whole_number(hours) and is_whole_number(minutes) and len(minutes) == 2):
         raise ValueError(f"'{text.strip()}' is not a time like 09:30")
     if int(hours) > 23 or int(minutes) > 59:
         raise ValueError(f"'{text.strip()}' is not a time of day (use 00:00 to 23:59)")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from email_validator import EmailNotValidError, validate_email
@@ -54,11 +56,52 @@ def known_time_zone(name: str, *, field: str = "time_zone") -> str:
     raise InvalidInput(field, f"Unknown time zone '{cleaned}'.")
 
 
+# Instants outside these years are refused: a few days added or taken away (meeting length,
+# buffers, the booking window) must still be a datetime.
+EARLIEST_YEAR, LATEST_YEAR = 2, 9998
+
+
+def utc_instant(value: datetime, *, field: str = "start") -> datetime:
+    """`value` in UTC; InvalidInput when it has no zone or lies near the ends of time
+    (`datetime(1, 1, 1, tzinfo=+14:00).astimezone(UTC)` would raise OverflowError)."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise InvalidInput(field, "The time must include its time zone.")
+    try:
+        instant = value.astimezone(UTC)
+    except OverflowError:
+        instant = None
+    if instant is None or not EARLIEST_YEAR <= instant.year <= LATEST_YEAR:
+        raise InvalidInput(field, "That time is out of range.")
+    return instant
+
+
+def unstorable(text: str) -> str | None:
+    """Why `text` cannot be stored as text (a NUL, which PostgreSQL refuses, or half of a
+    UTF-16 surrogate pair, which no UTF-8 database takes), or None when it can."""
+    if "\x00" in text:
+        return "must not contain NUL characters"
+    if any("\ud800" <= ch <= "\udfff" for ch in text):
+        return "must not contain unpaired surrogate characters"
+    return None
+
+
 def required_text(raw: str, *, field: str, label: str, max_length: int) -> str:
-    """Stripped text, non-empty and at most `max_length` characters."""
+    """Stripped one-line text, non-empty, at most `max_length` characters, no control
+    characters (a name ends up in email subjects and calendar files)."""
     value = (raw or "").strip()
     if not value:
         raise InvalidInput(field, f"Enter {label}.")
     if len(value) > max_length:
         raise InvalidInput(field, f"{label.capitalize()} must be at most {max_length} characters.")
+    if unstorable(value) or any(unicodedata.category(ch) == "Cc" for ch in value):
+        raise InvalidInput(field, f"{label.capitalize()} must be one line of plain text.")
     return value
+
+
+def is_whole_number(text: str, *, max_digits: int = 18) -> bool:
+    """Whether `text` is a plain whole number `int()` takes and a database column holds.
+
+    `str.isdigit()` alone is not enough: it accepts "²" and other digits `int()` refuses,
+    and numbers too long for a 64-bit column (or for `int()`, past 4300 digits).
+    """
+    return 0 < len(text) <= max_digits and text.isascii() and text.isdigit()

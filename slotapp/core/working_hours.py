@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from slotapp.core.validation import is_whole_number
 from slotapp.core.wallclock import AvailabilityError, zone
 
 Ranges = tuple[tuple[time, time], ...]
@@ -68,7 +69,7 @@ class WorkingHours:
             raise HoursError("weekends", "Weekend days are 0 (Monday) to 6 (Sunday).")
         weekly = {}
         for key, ranges in self.weekly.items():
-            day = int(key) if str(key).isdigit() else -1  # JSON keeps weekdays as "0".."6"
+            day = int(key) if is_whole_number(str(key)) else -1  # JSON keeps weekdays as "0".."6"
             if not 0 <= day <= 6:
                 raise HoursError("weekly", f"Unknown weekday {key!r}; use 0 (Monday) to 6.")
             weekly[day] = check_ranges(tuple(ranges), field=DAY_NAMES[day].lower())

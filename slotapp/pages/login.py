@@ -1,8 +1,14 @@
-"""The login page."""
+"""The login page.
+
+Its form is a plain HTML form that the browser posts to `POST /auth/login` (`api.auth`),
+which sets the HttpOnly session cookie and redirects: no script ever holds the token. It even
+works before the page's script has loaded.
+"""
 
 from __future__ import annotations
 
 import reflex as rx
+from reflex_components_core.el.elements.forms import Form
 
 from slotapp import routes
 from slotapp.components.layout import public_page
@@ -19,7 +25,8 @@ def login() -> rx.Component:
             rx.el.p("Log in to manage your slots.", class_name="text-slate-600"),
             class_name="text-center space-y-1",
         ),
-        rx.el.form(
+        PostForm.create(
+            rx.el.input(type="hidden", name="next", value=AuthState.login_next),
             field(
                 "Email",
                 rx.el.input(
@@ -29,6 +36,9 @@ def login() -> rx.Component:
                     required=True,
                     class_name=INPUT,
                     id="email",
+                    # Remounted with the refused login's email once the state has it.
+                    key=AuthState.login_email,
+                    default_value=AuthState.login_email,
                 ),
             ),
             field(
@@ -47,7 +57,9 @@ def login() -> rx.Component:
                 rx.el.p(AuthState.login_error, role="alert", class_name="text-red-700 text-sm"),
             ),
             rx.el.button("Log in", type="submit", class_name=BUTTON + " w-full", id="login-submit"),
-            on_submit=AuthState.login,
+            action=AuthState.login_action,
+            method="post",
+            id="login-form",
             class_name=CARD + " space-y-4",
         ),
         rx.cond(AuthState.sso_href != "", sso_button()),
@@ -66,3 +78,12 @@ def sso_button() -> rx.Component:
         ),
         class_name="space-y-3",
     )
+
+
+class PostForm(Form):
+    """`<form>` that the browser submits itself (Reflex's form always prevents that)."""
+
+    @classmethod
+    def create(cls, *children: rx.Component, **props: object) -> rx.Component:
+        """The form element, without Reflex's submit handler."""
+        return super(Form, cls).create(*children, **props)

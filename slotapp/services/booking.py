@@ -9,14 +9,21 @@ a last line of defence. PostgreSQL: the link row is locked and an exclusion cons
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, select
 
 from slotapp.core.availability import SlotRules, available_slots
-from slotapp.core.validation import InvalidInput, known_time_zone, normalise_email, required_text
+from slotapp.core.validation import (
+    InvalidInput,
+    known_time_zone,
+    normalise_email,
+    required_text,
+    unstorable,
+    utc_instant,
+)
 from slotapp.core.wallclock import align_unit, align_up, zone
 from slotapp.db import serialized
 from slotapp.models import Meeting, MeetingStatus, ShareLink, User
@@ -71,17 +78,18 @@ class Booked:
 
 
 def _clean(request: BookingRequest) -> BookingRequest:
-    if request.start.tzinfo is None:
-        raise InvalidInput("start", "The start time must include its time zone.")
+    note = (request.note or "").strip()[:2000]
+    if why := unstorable(note):
+        raise InvalidInput("note", f"The note {why}.")
     return BookingRequest(
         token=request.token,
-        start=request.start.astimezone(UTC),
+        start=utc_instant(request.start),
         guest_name=required_text(
             request.guest_name, field="name", label="your name", max_length=120
         ),
         guest_email=normalise_email(request.guest_email),
         guest_time_zone=known_time_zone(request.guest_time_zone),
-        note=(request.note or "").strip()[:2000],
+        note=note,
         booking_key=(request.booking_key or None),
         is_test=request.is_test,
     )

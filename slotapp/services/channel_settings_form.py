@@ -13,7 +13,7 @@ from datetime import date, time
 from typing import Any
 
 from slotapp.core.channel_settings import EXCLUDABLE, ChannelSettings
-from slotapp.core.validation import InvalidInput, known_time_zone
+from slotapp.core.validation import InvalidInput, is_whole_number, known_time_zone
 from slotapp.core.working_hours import HoursError, parse_hours_text
 
 # Offered in the time-zone input's suggestions; any IANA name is accepted.
@@ -122,7 +122,7 @@ def _number(form: Mapping[str, str], name: str) -> int | None:
     text = form.get(name, "").strip()
     if not text:
         return None
-    if not text.isdigit():
+    if not is_whole_number(text):
         raise InvalidInput(name, "Enter a whole number (or leave it empty).")
     return int(text)
 
@@ -160,7 +160,7 @@ def settings_from_form(
     data["holidays"] = holidays_from_text(form.get("holidays", ""))
     data["time_zone"] = known_time_zone(form.get("time_zone", ""))
     notify = form.get("kpi_notify_user_id", "")
-    data["kpi_notify_user_id"] = int(notify) if notify.isdigit() else None
+    data["kpi_notify_user_id"] = int(notify) if is_whole_number(notify) else None
     data["faqs"] = _faqs(faqs)
     return data
 

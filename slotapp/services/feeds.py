@@ -12,11 +12,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import socket
 import time
-from collections.abc import Mapping
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import httpx
@@ -30,14 +28,20 @@ from slotapp.core.feeds import (
     FeedBusyTimes,
     FeedError,
     FeedLimits,
-    address_allowed,
     busy_from_ics,
-    display_url,
-    normalise_feed_url,
 )
-from slotapp.core.validation import InvalidInput
 from slotapp.db import get_engine, serialized, session_scope
 from slotapp.models import CalendarFeed, FeedBusy, User
+
+# The facade callers use: downloading and a user's connections live in their own modules.
+from slotapp.services.feed_connections import (  # noqa: F401
+    MAX_FEEDS_PER_USER,
+    FeedView,
+    connect_feed,
+    list_feeds,
+    remove_feed,
+)
+from slotapp.services.feed_fetch import FetchConfig, FetchFailed, fetch_feed, make_client
 
 log = logging.getLogger(__name__)
 
@@ -51,112 +55,8 @@ CLAIM_FOR = timedelta(minutes=5)
 FULL_FETCH_EVERY = timedelta(hours=12)
 LOOKBACK = timedelta(days=1)
 HORIZON = timedelta(days=120)
-MAX_FEEDS_PER_USER = 10
 BATCH = 20
 INTERVAL_SECONDS = 60.0
-
-
-# --- fetching -------------------------------------------------------------------------
-
-
-class FetchFailed(Exception):
-    """The calendar could not be downloaded; the message is for the user."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-@dataclass(frozen=True)
-class FetchConfig:
-    """How calendars are downloaded.
-
-    Attributes:
-        timeout: Seconds for connecting, for each read, and for the whole download.
-        limits: Size limits of a calendar file.
-        allow_local: Fetch from loopback and link-local addresses too (tests, development);
-            off in production so a feed URL cannot reach the server's own services.
-    """
-
-    timeout: float = 10.0
-    limits: FeedLimits = field(default_factory=FeedLimits)
-    allow_local: bool = False
-
-    @classmethod
-    def from_environ(cls, env: Mapping[str, str]) -> FetchConfig:
-        """Defaults, with SLOTAPP_FEEDS_ALLOW_LOCAL=1 allowing local addresses."""
-        return cls(allow_local=env.get("SLOTAPP_FEEDS_ALLOW_LOCAL", "") == "1")
-
-
-@dataclass(frozen=True)
-class Fetched:
-    """A download: the body, or None when the server said "304 Not Modified"."""
-
-    body: bytes | None
-    etag: str
-
-
-def make_client(config: FetchConfig) -> httpx.Client:
-    """An HTTP client that checks every request's address (redirects included)."""
-
-    def check_address(request: httpx.Request) -> None:
-        if config.allow_local:
-            return
-        try:
-            infos = socket.getaddrinfo(request.url.host, request.url.port or 443)
-        except OSError:
-            return  # httpx reports the failure to resolve in its own words
-        # The name is resolved again when connecting; a DNS answer that changes in between
-        # (rebinding) is not caught here.
-        if any(not address_allowed(str(info[4][0])) for info in infos):
-            raise FetchFailed("The calendar's address points to this server's own network.")
-
-    return httpx.Client(
-        timeout=config.timeout,
-        follow_redirects=True,
-        max_redirects=5,
-        headers={"User-Agent": "slotapp-calendar-feed", "Accept": "text/calendar, */*;q=0.5"},
-        event_hooks={"request": [check_address]},
-    )
-
-
-def fetch_feed(url: str, *, etag: str, config: FetchConfig, client: httpx.Client) -> Fetched:
-    """Download a calendar, sending `etag` (if any) as If-None-Match.
-
-    Raises:
-        FetchFailed: timeout, unreachable server, an HTTP error status, or a file too large.
-    """
-    headers = {"If-None-Match": etag} if etag else {}
-    too_large = f"The calendar is larger than {config.limits.max_bytes // (1024 * 1024)} MB."
-    deadline = time.monotonic() + config.timeout
-    try:
-        with client.stream("GET", url, headers=headers) as response:
-            if response.status_code == 304 and etag:
-                return Fetched(None, etag)
-            if response.status_code != 200:
-                raise FetchFailed(
-                    f"The calendar server answered {response.status_code} "
-                    f"{response.reason_phrase}.".replace(" .", ".")
-                )
-            declared = response.headers.get("content-length", "")
-            if declared.isdigit() and int(declared) > config.limits.max_bytes:
-                raise FetchFailed(too_large)
-            chunks, size = [], 0
-            for chunk in response.iter_bytes():
-                size += len(chunk)
-                if size > config.limits.max_bytes:
-                    raise FetchFailed(too_large)
-                if time.monotonic() > deadline:
-                    raise httpx.ReadTimeout("download too slow")
-                chunks.append(chunk)
-            return Fetched(b"".join(chunks), response.headers.get("etag", "")[:200])
-    except httpx.TimeoutException as exc:
-        seconds = f"{config.timeout:g}"
-        raise FetchFailed(f"The calendar server did not answer within {seconds} seconds.") from exc
-    except httpx.TooManyRedirects as exc:
-        raise FetchFailed("The calendar's address redirects too often.") from exc
-    except httpx.HTTPError as exc:
-        raise FetchFailed(f"The calendar server could not be reached: {exc}.") from exc
 
 
 # --- refreshing -----------------------------------------------------------------------
@@ -180,27 +80,42 @@ def _due(now: datetime) -> ColumnElement[bool]:
 
 
 def claim_due(*, engine: Engine, now: datetime, limit: int = BATCH) -> list[int]:
-    """Claim up to `limit` due feeds for this worker; no other worker gets the same ones."""
+    """Claim up to `limit` due feeds for this worker; no other worker gets the same ones.
+
+    One transaction reads and leases them: on PostgreSQL `FOR UPDATE SKIP LOCKED` passes
+    over feeds another worker is claiming this instant (no waiting, no deadlock between
+    workers taking the same feeds in another order) and the lease then hides them; SQLite
+    runs the whole transaction under its write lock (`serialized`).
+    """
     with session_scope(serialized(engine)) as session:
-        ids = session.exec(
-            select(CalendarFeed.id)
-            .where(_due(now), _claimable(now))
-            .order_by(col(CalendarFeed.next_fetch_at))
-            .limit(limit)
-        ).all()
-        # A compare-and-set per feed: on PostgreSQL a concurrent claimer waits for the row
-        # and then finds the condition false; SQLite serialises the whole transaction.
-        return [
+        ids = [
             feed_id
-            for feed_id in ids
+            for feed_id in session.exec(
+                select(CalendarFeed.id)
+                .where(_due(now), _claimable(now))
+                .order_by(col(CalendarFeed.next_fetch_at), col(CalendarFeed.id))
+                .limit(limit)
+                .with_for_update(skip_locked=True)
+            ).all()
             if feed_id is not None
-            and session.exec(
-                update(CalendarFeed)
-                .where(col(CalendarFeed.id) == feed_id, _due(now), _claimable(now))
-                .values(claimed_until=now + CLAIM_FOR)
-            ).rowcount
-            == 1
         ]
+        if ids:
+            session.exec(
+                update(CalendarFeed)
+                .where(col(CalendarFeed.id).in_(ids))
+                .values(claimed_until=now + CLAIM_FOR)
+            )
+        return ids
+
+
+def _release(engine: Engine, feed_ids: list[int], lease: datetime) -> None:
+    """Give back feeds this worker claimed (until `lease`) but will not fetch."""
+    with session_scope(serialized(engine)) as session:
+        session.exec(
+            update(CalendarFeed)
+            .where(col(CalendarFeed.id).in_(feed_ids), col(CalendarFeed.claimed_until) == lease)
+            .values(claimed_until=None)
+        )
 
 
 def refresh_due(
@@ -211,13 +126,32 @@ def refresh_due(
     client: httpx.Client | None = None,
     limit: int = BATCH,
 ) -> list[RefreshResult]:
-    """Fetch every due feed this worker manages to claim (several workers may run this)."""
+    """Fetch every due feed this worker manages to claim (several workers may run this).
+
+    Fetches one after the other while the lease lasts: a feed whose fetch could outlast the
+    lease (the batch was slow) is given back instead, for the next pass or another worker,
+    so no feed is fetched by two workers at once.
+    """
     config = config or FetchConfig()
     claimed = claim_due(engine=engine, now=now, limit=limit)
     if not claimed:
         return []
+    started = time.monotonic()
+    budget = (CLAIM_FOR - fetch_time_limit(config)).total_seconds()
+    results: list[RefreshResult] = []
     with _client(client, config) as http:
-        return [r for r in (_refresh(engine, i, now, config, http) for i in claimed) if r]
+        for n, feed_id in enumerate(claimed):
+            if time.monotonic() - started > budget:
+                _release(engine, claimed[n:], now + CLAIM_FOR)
+                break
+            if result := _refresh(engine, feed_id, now, config, http):
+                results.append(result)
+    return results
+
+
+def fetch_time_limit(config: FetchConfig) -> timedelta:
+    """The longest one fetch may take: connecting, the download deadline, a last read."""
+    return timedelta(seconds=3 * config.timeout)
 
 
 def refresh_feed(
@@ -333,83 +267,3 @@ async def refresh_forever() -> None:
             log.exception("calendar feed pass failed")
         if len(results) < BATCH:  # a full batch means more are due: go on at once
             await asyncio.sleep(INTERVAL_SECONDS)
-
-
-# --- the user's connections -------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class FeedView:
-    """A connected calendar as its owner sees it (the secret address stays hidden)."""
-
-    id: int
-    name: str
-    address: str
-    last_success_at: datetime | None
-    last_attempt_at: datetime | None
-    last_error: str
-    failures: int
-    event_count: int
-
-    @property
-    def state(self) -> str:
-        """ "pending" (never fetched), "ok", or "error" (the last attempt failed)."""
-        if self.failures:
-            return "error"
-        return "ok" if self.last_success_at else "pending"
-
-
-def connect_feed(
-    *, session: Session, user_id: int, url: str, name: str, now: datetime
-) -> CalendarFeed:
-    """Connect a calendar by its address; it is due for fetching at once.
-
-    Raises:
-        InvalidInput: a bad or duplicate address, a name too long, or too many calendars.
-    """
-    clean = normalise_feed_url(url)
-    label = (name or "").strip() or display_url(clean).removesuffix("/…")
-    if len(label) > 120:
-        raise InvalidInput("name", "The name must be at most 120 characters.")
-    urls = session.exec(select(CalendarFeed.url).where(CalendarFeed.user_id == user_id)).all()
-    if clean in urls:
-        raise InvalidInput("url", "This calendar is already connected.")
-    if len(urls) >= MAX_FEEDS_PER_USER:
-        raise InvalidInput("url", f"At most {MAX_FEEDS_PER_USER} calendars can be connected.")
-    feed = CalendarFeed(user_id=user_id, name=label, url=clean, created_at=now, next_fetch_at=now)
-    session.add(feed)
-    session.flush()
-    return feed
-
-
-def list_feeds(*, session: Session, user_id: int) -> list[FeedView]:
-    """The user's connected calendars, oldest first."""
-    feeds = session.exec(
-        select(CalendarFeed)
-        .where(CalendarFeed.user_id == user_id)
-        .order_by(col(CalendarFeed.created_at), col(CalendarFeed.id))
-    ).all()
-    return [
-        FeedView(
-            f.id or 0,
-            f.name,
-            display_url(f.url),
-            f.last_success_at,
-            f.last_attempt_at,
-            f.last_error,
-            f.failures,
-            f.event_count,
-        )
-        for f in feeds
-    ]
-
-
-def remove_feed(*, session: Session, user_id: int, feed_id: int) -> bool:
-    """Disconnect one of the user's calendars and forget its busy time."""
-    feed = session.get(CalendarFeed, feed_id)
-    if feed is None or feed.user_id != user_id:
-        return False
-    session.exec(delete(FeedBusy).where(col(FeedBusy.feed_id) == feed_id))
-    session.delete(feed)
-    session.flush()
-    return True

@@ -7,16 +7,22 @@ that tab's socket (through Redis in scale-out mode).
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
+from slotapp.clock import utcnow
+from slotapp.db import session_scope
 from slotapp.models import LiveWatcher
 
+log = logging.getLogger(__name__)
 # A tab not seen for this long is forgotten even if its socket never said goodbye.
 STALE_AFTER = timedelta(days=2)
+PRUNE_EVERY_SECONDS = 3600.0
 
 
 def calendar_topic(user_id: int) -> str:
@@ -61,3 +67,23 @@ def prune(*, session: Session, now: datetime) -> int:
     )
     session.commit()
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def prune_forever() -> None:
+    """Drop stale registrations every hour, for the server's lifespan.
+
+    Every worker runs it; a DELETE of rows already gone changes nothing, so it needs no claim.
+    """
+    while True:
+        try:
+            await asyncio.to_thread(_prune_now)
+        except Exception:  # housekeeping: never end the loop over it
+            log.exception("pruning live watchers failed")
+        await asyncio.sleep(PRUNE_EVERY_SECONDS)
+
+
+def _prune_now() -> None:
+    with session_scope() as session:
+        removed = prune(session=session, now=utcnow())
+    if removed:
+        log.info("live: forgot %s stale tabs", removed)

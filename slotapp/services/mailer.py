@@ -10,6 +10,7 @@ import base64
 import email.message
 import email.utils
 import smtplib
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -167,8 +168,14 @@ def deliver_due(
 ) -> DeliveryReport:
     """Send due pending messages, oldest first, over one SMTP connection.
 
-    Safe to run in several workers at once: each message is claimed (pending -> sending)
-    before it is sent, so no message goes out twice. A failed attempt is retried later
+    Safe to run in several workers at once: each message is claimed (pending -> sending, a
+    compare-and-set UPDATE) before it is sent, so no message goes out twice. The claim is a
+    lease stamped with the time it was taken (`now` plus the time this run has taken so far,
+    so a long run never leaves claims that look older than they are); another worker gives
+    it back only after CLAIM_TIMEOUT. A worker that dies after the server accepted a message
+    but before marking it sent leaves it to be sent again after the lease: at-least-once
+    across a crash, exactly once otherwise (the stable Message-ID lets receivers drop the
+    duplicate). A failed attempt is retried later
     (`retry_delay`) and marked failed after MAX_ATTEMPTS; a recipient the server refuses
     fails at once. When the server cannot be reached, the run stops after the first message
     so the others keep their attempts. Commits after every step; use a session of its own.
@@ -196,17 +203,19 @@ def deliver_due(
     envelope_from = email.utils.parseaddr(config.mail_from)[1]
     counts = {"sent": 0, "pending": 0, "failed": 0}
     smtp: smtplib.SMTP | None = None
+    started = time.monotonic()
     try:
         for message_id in due:
             this = col(EmailOutbox.id) == message_id
             # Claim it (the claim time goes in next_attempt_at); 0 rows: another worker has it.
+            claimed_at = now + timedelta(seconds=time.monotonic() - started)
             if not _update(
                 session,
                 this,
                 _status == "pending",
                 _next_at <= now,
                 status="sending",
-                next_attempt_at=now,
+                next_attempt_at=claimed_at,
             ):
                 continue
             row = session.get(EmailOutbox, message_id, populate_existing=True)

@@ -2,6 +2,11 @@
 
 Plain functions on a session of their own (the worker runs them in a thread); each commits.
 Claims (pending -> sending) make several worker processes safe: a row goes to one of them.
+A claim is a lease of CLAIM_TIMEOUT from `next_attempt_at` (the claim time): the worker sends
+only while at least SEND_MARGIN of it is left and gives back (`release`) what it could not
+send in time, so another worker takes a row only once its first worker is done with it.
+A worker killed after the push service accepted a message but before the answer was written
+back leaves it to be sent again after the lease: at-least-once across a crash.
 """
 
 from __future__ import annotations
@@ -19,6 +24,9 @@ from slotapp.models import PushOutbox, PushSubscription
 
 BATCH = 1000
 CLAIM_TIMEOUT = timedelta(minutes=2)  # longer than any request may take
+# A send starts only with this much of its lease left: a request (15 s at most) and the
+# batched write of its answer fit in it, so the answer is stored before the lease runs out.
+SEND_MARGIN = timedelta(seconds=45)
 KEEP_DONE = timedelta(days=7)
 _status, _next_at = col(PushOutbox.status), col(PushOutbox.next_attempt_at)
 
@@ -36,6 +44,11 @@ class Job:
     payload: dict[str, Any]
     attempts: int
     created_at: datetime
+    claimed_at: datetime | None = None  # None: claimed when it was queued (created_at)
+
+    def lease_left(self, now: datetime) -> timedelta:
+        """How long this worker may still hold the row."""
+        return (self.claimed_at or self.created_at) + CLAIM_TIMEOUT - now
 
 
 @dataclass(frozen=True)
@@ -104,6 +117,7 @@ def claim_due(*, session: Session, now: datetime, limit: int = BATCH) -> list[Jo
             payload=dict(m.payload),
             attempts=m.attempts,
             created_at=m.created_at,
+            claimed_at=now,
         )
         for m, s in rows
         if m.id is not None and s.id is not None
@@ -155,6 +169,17 @@ def record(*, session: Session, results: Sequence[Result], now: datetime) -> Non
             update(PushOutbox)
             .where(col(PushOutbox.id) == result.job.id, _status == "sending")
             .values(**values)
+        )
+    session.commit()
+
+
+def release(*, session: Session, jobs: Sequence[Job], now: datetime) -> None:
+    """Give back claimed rows this worker did not send (no attempt counted). Commits."""
+    if jobs:
+        session.exec(
+            update(PushOutbox)
+            .where(col(PushOutbox.id).in_([j.id for j in jobs]), _status == "sending")
+            .values(status="pending", next_attempt_at=now)
         )
     session.commit()
 

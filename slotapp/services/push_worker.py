@@ -34,8 +34,9 @@ from slotapp.core.push import (
     vapid_claims,
 )
 from slotapp.db import get_engine
+from slotapp.services import push_outbox
 from slotapp.services.push import WAKEUP
-from slotapp.services.push_outbox import BATCH, Job, Result, claim_due, prune, record
+from slotapp.services.push_outbox import BATCH, Job, Result, claim_due, prune, record, release
 from slotapp.services.vapid import VapidKeys, vapid_keys
 
 log = logging.getLogger(__name__)
@@ -118,11 +119,12 @@ class PushWorker:
         self._slots = asyncio.Semaphore(concurrency)
         self._tasks: set[asyncio.Task[None]] = set()
         self._results: list[Result] = []
+        self._released: list[Job] = []
 
     @property
     def busy(self) -> bool:
         """Sends in flight or answers not yet written back."""
-        return bool(self._tasks or self._results)
+        return bool(self._tasks or self._results or self._released)
 
     def _db(self, fn: Callable[..., Any], **kwargs: Any) -> Any:
         with Session(self.engine, expire_on_commit=False) as session:
@@ -154,14 +156,20 @@ class PushWorker:
         """
         await self.start(self.inbox() if handed is None else handed)
         jobs: list[Job] = []
-        if look:
-            jobs = await asyncio.to_thread(self._db, claim_due, limit=self.batch)
+        room = self.batch - len(self._tasks)  # claim no more than can leave within the lease
+        if look and room > 0:
+            jobs = await asyncio.to_thread(self._db, claim_due, limit=room)
             await self.start(jobs)
         await self.flush()
         return len(jobs)
 
     async def _send(self, job: Job) -> None:
         async with self._slots:
+            if job.lease_left(self.clock()) < push_outbox.SEND_MARGIN:
+                # Waited too long for a slot: another worker may take the row once the lease
+                # runs out, so give it back now rather than risk sending it twice.
+                self._released.append(job)
+                return
             try:
                 result = await self.sender.send(job)
             except Exception as exc:  # a bug must not leave the row claimed until the timeout
@@ -172,8 +180,11 @@ class PushWorker:
     async def flush(self) -> None:
         """Write the answers received so far."""
         results, self._results = self._results, []
+        released, self._released = self._released, []
         if results:
             await asyncio.to_thread(self._db, record, results=results)
+        if released:
+            await asyncio.to_thread(self._db, release, jobs=released)
 
     async def drain(self) -> None:
         """Wait for every send in flight, then write the answers back (tests, shutdown)."""

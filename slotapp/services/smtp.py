@@ -9,6 +9,8 @@ import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from slotapp.core.validation import is_whole_number
+
 SECURITY_MODES = ("none", "starttls", "ssl")
 DEFAULT_PORTS = {"none": 25, "starttls": 587, "ssl": 465}
 DEFAULT_FROM = "slotapp <no-reply@slotapp.localhost>"
@@ -53,7 +55,7 @@ class SmtpConfig:
             return None
         security = environ.get("SMTP_SECURITY", "").strip().lower() or "none"
         port_text = environ.get("SMTP_PORT", "").strip()
-        if port_text and not port_text.isdigit():
+        if port_text and not is_whole_number(port_text):
             raise ValueError(f"SMTP_PORT must be a number from 1 to 65535, got {port_text!r}")
         return cls(
             host=host,

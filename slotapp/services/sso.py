@@ -20,6 +20,7 @@ from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.starlette_client import OAuth
 from joserfc.errors import JoseError
 from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from slotapp.core.sso import (
@@ -32,6 +33,7 @@ from slotapp.core.sso import (
     identity_from_claims,
     sso_config,
 )
+from slotapp.core.validation import InvalidInput
 from slotapp.models import Role, User
 from slotapp.services import accounts
 from slotapp.settings import Settings
@@ -174,6 +176,24 @@ def _user_by_email(session: Session, email: str) -> User | None:
     return session.exec(select(User).where(func.lower(col(User.email)) == email)).first()
 
 
+def _create(session: Session, identity: Identity, role: str) -> User:
+    """The user of a first login; when a parallel first login made them just now, theirs."""
+    try:
+        with session.begin_nested():  # a savepoint: losing the race undoes only this
+            user = accounts.create_user(
+                session=session, email=identity.email, name=identity.name, password=None, role=role
+            )
+    except (IntegrityError, InvalidInput) as exc:
+        if isinstance(exc, InvalidInput) and exc.field != "email":
+            raise
+        found = _user_by_email(session, identity.email)
+        if found is None:
+            raise
+        return found
+    log.info("SSO: created user %s with role %s", user.id, role)
+    return user
+
+
 def sign_in(
     *,
     session: Session,
@@ -194,17 +214,8 @@ def sign_in(
     Raises:
         SsoError: "deactivated" when the matching account is switched off.
     """
-    user = _user_by_email(session, identity.email)
-    if user is None:
-        user = accounts.create_user(
-            session=session,
-            email=identity.email,
-            name=identity.name,
-            password=None,
-            role=default_role,
-        )
-        log.info("SSO: created user %s with role %s", user.id, default_role)
-    elif not user.is_active:
+    user = _user_by_email(session, identity.email) or _create(session, identity, default_role)
+    if not user.is_active:
         raise SsoError("deactivated")
     accounts.end_session(session=session, token=previous_token, now=now)
     return accounts.start_session(session=session, user=user, now=now, days=days)

@@ -1,7 +1,14 @@
-"""Who is logged in. Every non-guest page runs `AuthState.require_login` on load."""
+"""Who is logged in. Every non-guest page runs `AuthState.require_login` on load.
+
+The session token is an HttpOnly cookie that only HTTP endpoints set and clear (`api.auth`,
+`api.sso`): the page's script never sees it. The state reads it from the `Cookie` header of
+the page's websocket handshake (`self.router.headers.cookie`, kept on the server by Reflex):
+logging in or out ends in a full page load, whose new websocket carries the new cookie.
+"""
 
 from __future__ import annotations
 
+import json
 from urllib.parse import quote
 
 import reflex as rx
@@ -9,27 +16,32 @@ import reflex as rx
 from slotapp import routes
 from slotapp.clock import utcnow
 from slotapp.core.sso import LOGIN_PATH as SSO_LOGIN_PATH
-from slotapp.core.sso import error_message
-from slotapp.core.validation import InvalidInput
+from slotapp.core.sso import error_message, next_path
+from slotapp.core.web_session import (
+    LOGIN_POST_PATH,
+    LOGOUT_POST_PATH,
+    email_from_cookies,
+    login_error_message,
+    token_from_cookies,
+)
 from slotapp.db import session_scope
 from slotapp.services import accounts, sso
 from slotapp.services.accounts import CurrentUser
 from slotapp.settings import get_settings
 
-SESSION_COOKIE = "slotapp_session"
-
 
 class AuthState(rx.State):
-    """The browser's session token (a cookie) and the public facts of its user."""
+    """The public facts of the browser's user, and what the login form needs."""
 
-    session_token: str = rx.Cookie(
-        "", name=SESSION_COOKIE, path="/", same_site="lax", max_age=60 * 60 * 24 * 30
-    )
     user_name: str = ""
     user_email: str = ""
     user_role: str = ""
     login_error: str = ""
-    login_pending: bool = False
+    # The login form posts to the backend (`api.auth`), then goes on to `next`.
+    login_action: str = LOGIN_POST_PATH
+    login_next: str = routes.HOME
+    # The email of a refused login, back in the form (api.auth keeps it in a short cookie).
+    login_email: str = ""
     # The "Sign in with ..." button; both "" when single sign-on is not configured.
     sso_label: str = ""
     sso_href: str = ""
@@ -43,6 +55,14 @@ class AuthState(rx.State):
     def is_admin(self) -> bool:
         """Whether the user is an admin."""
         return self.user_role == "admin"
+
+    @property
+    def session_token(self) -> str:
+        """This browser's session token, from the cookie its websocket was opened with.
+
+        Read-only and never a state var: the page's script must not see it.
+        """
+        return token_from_cookies(self.router.headers.cookie)
 
     def current_user(self) -> CurrentUser | None:
         """The user behind the cookie, checked against the database on every call."""
@@ -67,9 +87,15 @@ class AuthState(rx.State):
     def redirect_if_logged_in(self):  # type: ignore[no-untyped-def]
         """On load of the login page: a logged-in user goes straight home."""
         query = self.router.url.query_parameters
-        self.login_error = error_message(query.get("sso_error", ""))
-        self.login_pending = False
-        self._offer_sso(routes.safe_next(query.get("next", routes.HOME)))
+        self.login_error = error_message(query.get("sso_error", "")) or login_error_message(
+            query.get("error", "")
+        )
+        self.login_next = next_path(query.get("next", routes.HOME))
+        self.login_email = (
+            email_from_cookies(self.router.headers.cookie) if self.login_error else ""
+        )
+        self.login_action = routes.backend_url(LOGIN_POST_PATH)
+        self._offer_sso(self.login_next)
         user = self.current_user()
         self._show(user)
         if user is not None:
@@ -86,30 +112,19 @@ class AuthState(rx.State):
         self.sso_href = f"{start}?next={quote(next_target)}" if config else ""
 
     @rx.event
-    def login(self, form: dict[str, str]):  # type: ignore[no-untyped-def]
-        """Check email and password; on success set the session cookie and go on."""
-        self.login_pending = False
-        try:
-            with session_scope() as session:
-                user = accounts.authenticate(
-                    session=session, email=form.get("email", ""), password=form.get("password", "")
-                )
-                token = accounts.start_session(
-                    session=session, user=user, now=utcnow(), days=get_settings().session_days
-                )
-        except InvalidInput as exc:
-            self.login_error = exc.message
-            return None
-        self.login_error = ""
-        self.session_token = token
-        target = self.router.url.query_parameters.get("next", routes.HOME)
-        return rx.redirect(routes.safe_next(target))
-
-    @rx.event
     def logout(self):  # type: ignore[no-untyped-def]
-        """End this browser's session everywhere it is stored."""
+        """End this browser's session, then let `POST /auth/logout` clear the cookie."""
         with session_scope() as session:
             accounts.end_session(session=session, token=self.session_token, now=utcnow())
-        self.session_token = ""
         self._show(None)
-        return rx.redirect(routes.LOGIN)
+        # A real form post: a full page load (new websocket, no cookie) and an Origin header.
+        return rx.call_script(LOGOUT_SCRIPT % json.dumps(routes.backend_url(LOGOUT_POST_PATH)))
+
+
+LOGOUT_SCRIPT = """(() => {
+  const form = document.createElement("form");
+  form.method = "post";
+  form.action = %s;
+  document.body.appendChild(form);
+  form.submit();
+})()"""

@@ -72,15 +72,21 @@ class CalendarState(rx.State):
         if user is None:
             return
         watch(self, live.calendar_topic(user.id))
-        await self.reload(user)
+        self._fill(user)
 
-    async def reload(self, user: CurrentUser | None = None) -> None:
-        """Read the user's meetings again (also called by live updates from other workers)."""
-        if user is None:
-            user = (await self.get_state(AuthState)).current_user()
+    async def reload(self) -> None:
+        """Read the user's meetings again (also called by live updates from other workers).
+
+        No arguments: Reflex lets a browser call any public method with arguments it
+        chooses, so whose calendar to show comes from the session, never from the caller.
+        """
+        user = (await self.get_state(AuthState)).current_user()
         if user is None:
             self.items, self.week = [], []
             return
+        self._fill(user)
+
+    def _fill(self, user: CurrentUser) -> None:
         tz = zone(user.time_zone)
         now = utcnow()
         today = now.astimezone(tz).date()

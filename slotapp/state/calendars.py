@@ -10,7 +10,7 @@ import reflex as rx
 from slotapp import routes
 from slotapp.api.feeds import subscription_path
 from slotapp.clock import utcnow
-from slotapp.core.validation import InvalidInput
+from slotapp.core.validation import InvalidInput, is_whole_number
 from slotapp.core.wallclock import zone
 from slotapp.db import get_engine, session_scope
 from slotapp.services import feed_subscription as subs
@@ -109,7 +109,7 @@ class CalendarsState(rx.State):
         """ "Refresh now"."""
         async with self:
             user = await self._user()
-            if user is None or self.pending or not feed_id.isdigit():
+            if user is None or self.pending or not is_whole_number(feed_id):
                 return
             self.pending = feed_id
         await _refresh(int(feed_id), user.id)
@@ -121,7 +121,7 @@ class CalendarsState(rx.State):
     async def remove(self, feed_id: str) -> None:
         """First tap asks, the second removes the calendar and its busy times."""
         user = await self._user()
-        if user is None or not feed_id.isdigit():
+        if user is None or not is_whole_number(feed_id):
             return
         if self.confirm_remove != feed_id:
             self.confirm_remove = feed_id

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 from reflex.event import EventSpec
 
-from slotapp.core.validation import InvalidInput
+from slotapp.core.validation import InvalidInput, is_whole_number
 from slotapp.db import get_engine, serialized, session_scope
 from slotapp.services import channel_admin, channel_settings_form, channels
 from slotapp.state.auth import AuthState
@@ -51,7 +51,7 @@ _SECTION_OF = {
 def channel_id_from(path: str) -> int | None:
     """The id in `/channels/<id>`, or None."""
     tail = path.rstrip("/").rsplit("/", 1)[-1]
-    return int(tail) if tail.isdigit() else None
+    return int(tail) if is_whole_number(tail) else None
 
 
 class ChannelState(rx.State):
@@ -93,7 +93,7 @@ class ChannelState(rx.State):
                 return
             settings = channels.settings_of(channel)
             people = channel_admin.people(session=session)
-            queue.fill(
+            queue._fill(
                 channel_admin.queue_items(session=session, channel_id=channel_id),
                 people,
                 channel_admin.departments(session=session),

@@ -25,10 +25,14 @@ class ChannelQueueState(rx.State):
     pick: str = ""
     error: str = ""
 
-    def fill(
+    def _fill(
         self, items: Sequence[QueueItem], people: Sequence[Person], departments: Sequence[str]
     ) -> None:
-        """Show `items` and offer every person and department (called by the page's load)."""
+        """Show `items` and offer every person and department (called by the page's load).
+
+        Private: Reflex makes every public method an event handler a browser may call with
+        arguments of its choosing.
+        """
         self.options = [
             {
                 "value": f"u:{p.id}",

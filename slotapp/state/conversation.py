@@ -10,7 +10,7 @@ import reflex as rx
 from sqlmodel import Session
 
 from slotapp.clock import utcnow
-from slotapp.core.validation import InvalidInput
+from slotapp.core.validation import InvalidInput, is_whole_number
 from slotapp.db import get_engine, serialized, session_scope
 from slotapp.models import Conversation, User
 from slotapp.services import agent_chat, crm, inbox_view
@@ -61,7 +61,7 @@ class ConversationState(rx.State):
     def chat_id(self) -> int:
         """The conversation id from the URL (0 when not a number)."""
         tail = str(self.router.url.path).rstrip("/").rsplit("/", 1)[-1]
-        return int(tail) if tail.isdigit() else 0
+        return int(tail) if is_whole_number(tail) else 0
 
     @rx.event
     async def load(self) -> None:
@@ -157,9 +157,21 @@ class ConversationState(rx.State):
         ):
             return
         self._typed_at = time.monotonic()
+        current = (await self.get_state(AuthState)).current_user()
+        if current is None:  # `can_reply` may be left over from a user who logged out
+            return
         with session_scope(serialized(get_engine())) as session:
-            conversation = session.get(Conversation, self.chat_id)
-            if conversation is None:
+            user = session.get(User, current.id)
+            assert user is not None
+            try:
+                conversation = agent_chat.get_for(
+                    session=session, user=user, conversation_id=self.chat_id
+                )
+            except InvalidInput:
+                return
+            if conversation.assigned_to not in (None, user.id) and not agent_chat.is_supervisor(
+                user
+            ):
                 return
             agent_chat.typing(session=session, conversation=conversation, agent=True, now=utcnow())
         bus.wake([self.chat_id])

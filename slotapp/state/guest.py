@@ -6,6 +6,7 @@ import uuid
 from datetime import datetime
 
 import reflex as rx
+from reflex.istate.data import RouterData
 
 from slotapp.clock import utcnow
 from slotapp.core.ics import ics_filename
@@ -16,10 +17,21 @@ from slotapp.db import get_engine, session_scope
 from slotapp.services import booking, guest_view
 from slotapp.services.links import LinkError
 from slotapp.services.notifications import meeting_ics
+from slotapp.services.rate_limit import get_limiter
 from slotapp.state.auth import AuthState
 from slotapp.state.live import notify_calendars
 
 DETECT_ZONE = "Intl.DateTimeFormat().resolvedOptions().timeZone"
+
+
+async def booking_refused(router: RouterData, token: str) -> str:
+    """Count a booking attempt against the per-address and per-link limits (the socket's peer
+    and X-Forwarded-For, as the HTTP middleware reads them): "" or what the guest reads."""
+    raw = router.headers.raw_headers
+    peer = raw.get("asgi-scope-client") or router.session.client_ip
+    forwarded = raw.get("x-forwarded-for", "")
+    limiter = get_limiter()
+    return await limiter.booking_refusal(peer=peer, forwarded_for=[forwarded], token=token)
 
 
 class GuestState(rx.State):
@@ -125,6 +137,9 @@ class GuestState(rx.State):
     async def confirm(self, form: dict[str, str]):  # type: ignore[no-untyped-def]
         """Book the chosen time; a repeated click carries the same key and books once."""
         if self.pending or not self.selected_start:
+            return
+        if refusal := await booking_refused(self.router, self.token):
+            self.form_error, self.form_error_field = refusal, ""
             return
         self.pending = True
         # The owner trying their own link ("what will my contacts see") makes a test meeting.

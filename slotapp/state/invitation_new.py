@@ -144,7 +144,7 @@ class InvitationNewState(rx.State):
         self.pool_options = [
             {"id": str(p.id), "name": p.name, "size": str(len(p.resources))} for p in pools
         ]
-        self._refresh()
+        await self._refresh()
 
     def _draft(self) -> InvitationDraft:
         v = self.values
@@ -171,8 +171,17 @@ class InvitationNewState(rx.State):
             **{f: bool(self.flags.get(f)) for f in FLAGS},
         )
 
-    def _refresh(self) -> None:
-        """Recount the slots and the errors of the fields the user has been through."""
+    async def _logged_in(self) -> bool:
+        return (await self.get_state(AuthState)).current_user() is not None
+
+    async def _refresh(self) -> None:
+        """Recount the slots and the errors of the fields the user has been through.
+
+        Only for a logged-in user: the count and the suggestions are the team's free times.
+        """
+        if not await self._logged_in():
+            self.slot_count, self.slot_reason, self.suggestions = 0, "", []
+            return
         draft = self._draft()
         now = utcnow()
         errors = check_draft(draft, now=now)
@@ -193,22 +202,22 @@ class InvitationNewState(rx.State):
         self._touched = sorted({*self._touched, *fields})
 
     @rx.event
-    def set_value(self, field: str, value: str) -> None:
+    async def set_value(self, field: str, value: str) -> None:
         """A text field changed."""
         if field in TEXT_FIELDS:
             self.values[field] = value
             self._touch(field)
-            self._refresh()
+            await self._refresh()
 
     @rx.event
-    def set_flag(self, flag: str, on: bool) -> None:
+    async def set_flag(self, flag: str, on: bool) -> None:
         """A switch or checkbox changed."""
         if flag in FLAGS:
             self.flags[flag] = bool(on)
-            self._refresh()
+            await self._refresh()
 
     @rx.event
-    def toggle_id(self, kind: str, item_id: str) -> None:
+    async def toggle_id(self, kind: str, item_id: str) -> None:
         """A room or pool was picked or unpicked."""
         chosen = self.resource_ids if kind == "room" else self.pool_ids
         new = [i for i in chosen if i != item_id] if item_id in chosen else [*chosen, item_id]
@@ -216,13 +225,13 @@ class InvitationNewState(rx.State):
             self.resource_ids = new
         else:
             self.pool_ids = new
-        self._refresh()
+        await self._refresh()
 
     @rx.event
-    def search_members(self, query: str) -> None:
+    async def search_members(self, query: str) -> None:
         """Colleagues whose name contains `query` (not yet on the team)."""
         self.member_query = query
-        if not query.strip():
+        if not query.strip() or not await self._logged_in():
             self.member_results = []
             return
         with session_scope() as session:
@@ -234,36 +243,36 @@ class InvitationNewState(rx.State):
         ]
 
     @rx.event
-    def add_member(self, member_id: str, name: str) -> None:
+    async def add_member(self, member_id: str, name: str) -> None:
         """Put a colleague on the team."""
         if all(m["id"] != member_id for m in self.members):
             self.members = [*self.members, {"id": member_id, "name": name}]
         self.member_query, self.member_results = "", []
         self._touch("member_ids")
-        self._refresh()
+        await self._refresh()
 
     @rx.event
-    def remove_member(self, member_id: str) -> None:
+    async def remove_member(self, member_id: str) -> None:
         """Take someone off the team."""
         self.members = [m for m in self.members if m["id"] != member_id]
         self._touch("member_ids")
-        self._refresh()
+        await self._refresh()
 
     @rx.event
-    def toggle_promoted(self, iso: str) -> None:
+    async def toggle_promoted(self, iso: str) -> None:
         """Choose or unchoose a time to promote (at most the number asked for)."""
         if iso in self.promoted:
             self.promoted = [p for p in self.promoted if p != iso]
         elif len(self.promoted) < min(self._draft().promote_count or 1, PROMOTED_MAX):
             self.promoted = sorted([*self.promoted, iso])
-        self._refresh()
+        await self._refresh()
 
     @rx.event
-    def go(self, step: int) -> None:
+    async def go(self, step: int) -> None:
         """Next (after checking this step's fields) or back."""
         if step > self.step:
             self._touch(*STEP_FIELDS.get(self.step, ()))
-            self._refresh()
+            await self._refresh()
             if check_draft(self._draft(), now=utcnow(), step=self.step):
                 return
         self.step = max(1, min(step, 4))

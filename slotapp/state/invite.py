@@ -17,7 +17,7 @@ from slotapp.db import get_engine, session_scope
 from slotapp.services import invitation_booking
 from slotapp.services.links import LinkError
 from slotapp.services.notifications import meeting_ics
-from slotapp.state.guest import DETECT_ZONE
+from slotapp.state.guest import DETECT_ZONE, booking_refused
 from slotapp.state.live import notify, notify_calendars
 
 
@@ -150,6 +150,9 @@ class InviteState(rx.State):
         self.pending = False
 
     async def _book(self, start: datetime) -> None:
+        if refusal := await booking_refused(self.router, self.token):
+            self.notice = refusal
+            return
         try:
             booked = invitation_booking.book_invitation(
                 engine=get_engine(),

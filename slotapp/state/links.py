@@ -9,7 +9,7 @@ import reflex as rx
 
 from slotapp import routes
 from slotapp.clock import utcnow
-from slotapp.core.validation import InvalidInput
+from slotapp.core.validation import InvalidInput, is_whole_number
 from slotapp.core.wallclock import zone
 from slotapp.db import session_scope
 from slotapp.models import LinkKind
@@ -132,7 +132,7 @@ class LinksState(rx.State):
     async def revoke(self, link_id: str) -> None:
         """Revoke the link at once: its page refuses every booking from now on."""
         user = await self._user()
-        if user is None or not link_id.isdigit():
+        if user is None or not is_whole_number(link_id):
             return
         with session_scope() as session:
             done = sharing.revoke_link(
@@ -204,7 +204,7 @@ class LinksState(rx.State):
         self.picked = self.picked + [
             {"id": p["id"], "name": p["name"]}
             for p in people
-            if str(p.get("id", "")).isdigit() and p["id"] not in known
+            if is_whole_number(str(p.get("id", ""))) and p["id"] not in known
         ]
 
     async def _preview(self) -> None:
@@ -300,6 +300,6 @@ def _limits(form: dict[str, str]) -> tuple[date | None, int | None]:
         expires_on = date.fromisoformat(raw_day) if raw_day else None
     except ValueError as exc:
         raise InvalidInput("expires_on", f"'{raw_day}' is not a date like 2026-12-24.") from exc
-    if raw_max and not raw_max.isdigit():
+    if raw_max and not is_whole_number(raw_max):
         raise InvalidInput("max_uses", "Enter a whole number of bookings.")
     return expires_on, int(raw_max) if raw_max else None

@@ -6,7 +6,7 @@ import reflex as rx
 
 from slotapp.clock import utcnow
 from slotapp.core.meetings import Actor, NotAllowed, parse_wall_time
-from slotapp.core.validation import InvalidInput
+from slotapp.core.validation import InvalidInput, is_whole_number
 from slotapp.core.wallclock import zone
 from slotapp.db import get_engine, session_scope
 from slotapp.services import meetings
@@ -57,7 +57,7 @@ class MeetingState(rx.State):
     def meeting_id(self) -> int:
         """The meeting id from the URL (0 when not a number)."""
         tail = str(self.router.url.path).rstrip("/").rsplit("/", 1)[-1]
-        return int(tail) if tail.isdigit() else 0
+        return int(tail) if is_whole_number(tail) else 0
 
     async def _user(self) -> CurrentUser | None:
         return (await self.get_state(AuthState)).current_user()
@@ -115,8 +115,12 @@ class MeetingState(rx.State):
         ]
 
     @rx.event
-    def search(self, query: str) -> None:
-        """Filter the colleagues that can be added."""
+    async def search(self, query: str) -> None:
+        """Filter the colleagues that can be added (only for whoever may edit the meeting)."""
+        user = await self._user()
+        if user is None or not self.may_edit:
+            self.options = []
+            return
         self.colleague_query = query[:60]
         self._search()
 
@@ -150,7 +154,7 @@ class MeetingState(rx.State):
                 title=form.get("title", ""),
                 location=form.get("location", ""),
                 video=self.video_on,
-                attendee_ids=[int(c) for c in self.chosen if c.isdigit()],
+                attendee_ids=[int(c) for c in self.chosen if is_whole_number(c)],
                 now=utcnow(),
             )
         except InvalidInput as exc:

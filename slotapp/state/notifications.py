@@ -15,7 +15,7 @@ import reflex as rx
 
 from slotapp.clock import utcnow
 from slotapp.core.push import KINDS, PushKind, kinds_for_role
-from slotapp.core.validation import InvalidInput
+from slotapp.core.validation import InvalidInput, is_whole_number
 from slotapp.core.wallclock import zone
 from slotapp.core.webpush_subscription import device_status
 from slotapp.db import session_scope
@@ -166,7 +166,7 @@ class NotificationsState(rx.State):
     async def remove(self, device_id: str):  # type: ignore[no-untyped-def]
         """Remove one device from the list; removing this one also unsubscribes the browser."""
         user = await self._user()
-        if user is None or not device_id.isdigit():
+        if user is None or not is_whole_number(device_id):
             return None
         this = any(d["id"] == device_id and d["this"] for d in self.devices)
         with session_scope() as session:

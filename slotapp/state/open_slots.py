@@ -15,6 +15,7 @@ from slotapp.core.slot_settings import (
     day_text,
     parse_day_text,
 )
+from slotapp.core.validation import is_whole_number
 from slotapp.db import session_scope
 from slotapp.services import links, slot_settings
 from slotapp.services.keys import secret_key
@@ -128,7 +129,7 @@ class OpenSlotsState(rx.State):
             self.numbers[name] = raw
             if raw == "" and name in ("step_minutes", "daily_limit"):
                 values[name] = None
-            elif raw.isdigit():
+            elif is_whole_number(raw):
                 values[name] = int(raw)
             else:
                 errors[name] = "Enter a whole number."

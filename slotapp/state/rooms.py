@@ -101,8 +101,10 @@ class RoomsState(rx.State):
         self.errors, self.editing = {}, True
 
     @rx.event
-    def edit(self, resource_id: str) -> None:
+    async def edit(self, resource_id: str) -> None:
         """The form filled with a resource."""
+        if await self._actor() is None:
+            return
         with session_scope() as session:
             views = resources.list_resources(session=session, include_inactive=True)
         row = next((r for r in views if str(r.id) == resource_id), None)

@@ -7,7 +7,6 @@ real HTTP to the provider on loopback, whose dev login and consent forms we post
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import hashlib
 from collections.abc import Callable, Coroutine
@@ -20,9 +19,11 @@ import httpx
 import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
+from starlette.responses import Response
 
 from bench.appserver import free_port
-from slotapp.api.sso import SESSION_COOKIE, SESSION_COOKIE_MAX_AGE, sso_routes
+from slotapp.api.auth import auth_routes, set_session_cookie
+from slotapp.api.sso import SESSION_COOKIE, sso_routes
 from slotapp.api.v1 import build_api
 from slotapp.clock import utcnow
 from slotapp.core.sso import FLOW_COOKIE, Flow, seal_flow
@@ -30,13 +31,14 @@ from slotapp.core.tokens import hash_token
 from slotapp.models import AuthSession, User
 from slotapp.services import accounts
 from slotapp.settings import Settings, get_settings
+from tests import aio
 from tests.conftest import OidcProvider, running_oidc_provider
 
 SECRET = b"sso-test-key-" + b"k" * 19
 
 
 def run(coro: Coroutine[Any, Any, Any]) -> Any:
-    return asyncio.run(coro)
+    return aio.run(coro)  # a loop of its own, also after the browser tests
 
 
 @dataclass
@@ -188,22 +190,49 @@ def test_the_session_cookie_works_for_the_app(app: App) -> None:
     with Session(app.engine) as s:
         current = accounts.resolve_session(session=s, token=token, now=utcnow())
     assert current is not None and current.email == "alice@example.com"
+    assert _cookie_attributes(response) == {
+        "path=/",
+        "samesite=lax",
+        f"max-age={app.settings.session_days * 86400}",
+        "httponly",  # no script on the page can read it
+    }
+
+
+def _cookie_attributes(response: httpx.Response) -> set[str]:
     [cookie] = [c for c in response.headers.get_list("set-cookie") if c.startswith(SESSION_COOKIE)]
-    attributes = {part.strip().lower() for part in cookie.split(";")[1:]}
-    assert {"path=/", "samesite=lax", f"max-age={SESSION_COOKIE_MAX_AGE}"} <= attributes
-    assert "httponly" not in attributes  # Reflex's frontend reads it into AuthState
+    return {part.strip().lower() for part in cookie.split(";")[1:]}
 
 
-def test_the_session_cookie_is_the_one_authstate_reads() -> None:
-    from slotapp.state.auth import AuthState
+def test_the_session_cookie_is_secure_only_on_an_https_site(app: App) -> None:
+    assert "secure" not in _cookie_attributes(run(sso_login(app, "alice")))  # http loopback
+    reply = Response()
+    set_session_cookie(reply, "t", replace(app.settings, base_url="https://slots.example.com"))
+    assert "secure" in {part.lower() for part in reply.headers["set-cookie"].split("; ")}
 
-    cookie = AuthState.get_fields()["session_token"].default
-    assert (cookie.name, cookie.path, cookie.same_site, cookie.max_age) == (
-        SESSION_COOKIE,
-        "/",
-        "lax",
-        SESSION_COOKIE_MAX_AGE,
+
+def test_the_session_cookie_is_the_one_the_password_login_sets(app: App) -> None:
+    """SSO and the password form set the same cookie with the same attributes."""
+    with Session(app.engine) as s:
+        accounts.create_user(
+            session=s, email="bob@example.com", name="Bob", password="correct horse battery"
+        )
+        s.commit()
+    password_app = build_api(
+        routes=auth_routes(engine_factory=lambda: app.engine, settings_factory=lambda: app.settings)
     )
+
+    async def post() -> httpx.Response:
+        transport = httpx.ASGITransport(app=password_app)
+        async with httpx.AsyncClient(transport=transport, base_url=app.url("")) as client:
+            return await client.post(
+                "/auth/login",
+                data={"email": "bob@example.com", "password": "correct horse battery"},
+                headers={"origin": app.provider.app_origin},
+            )
+
+    by_password = run(post())
+    assert by_password.status_code == 303
+    assert _cookie_attributes(by_password) == _cookie_attributes(run(sso_login(app, "alice")))
 
 
 def test_default_role_comes_from_the_configuration(engine: Engine, oidc_provider: OidcProvider):

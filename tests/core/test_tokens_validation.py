@@ -1,7 +1,13 @@
 import pytest
 
 from slotapp.core.tokens import hash_token, new_token
-from slotapp.core.validation import InvalidInput, known_time_zone, normalise_email, required_text
+from slotapp.core.validation import (
+    InvalidInput,
+    is_whole_number,
+    known_time_zone,
+    normalise_email,
+    required_text,
+)
 
 
 def test_tokens_are_unique_urlsafe_and_hash_stably() -> None:
@@ -51,3 +57,25 @@ def test_required_text_limits() -> None:
         required_text("   ", field="name", label="a name", max_length=10)
     with pytest.raises(InvalidInput, match="at most 3"):
         required_text("abcd", field="name", label="a name", max_length=3)
+
+
+@pytest.mark.parametrize(
+    ("text", "whole"),
+    [
+        ("0", True),
+        ("42", True),
+        ("9" * 18, True),
+        ("9" * 19, False),
+        ("", False),
+        ("²", False),
+        ("١٢", False),
+        ("-1", False),
+        (" 1", False),
+        ("1.0", False),
+        ("9" * 5000, False),
+    ],
+)
+def test_whole_numbers_are_plain_ascii_digits_a_column_holds(text: str, whole: bool) -> None:
+    assert is_whole_number(text) is whole
+    if whole:
+        assert int(text) < 2**63
