@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import reflex as rx
+from sqlmodel import Session
 
 from slotapp.clock import utcnow
 from slotapp.core.meetings import NotAllowed
@@ -58,44 +61,41 @@ class PeopleState(rx.State):
     def _say(self, ok: str = "", error: str = "") -> None:
         self.message, self.error = ok, error
 
-    @rx.event
-    async def set_role(self, user_id: str, role: str) -> None:
-        """Give a person another role; refusals are said and nothing changes."""
+    async def _change(self, user_id: str, change: Callable[[Session, int, int], str]) -> None:
+        """Run one admin change of a person; say what happened or why it was refused."""
         actor = await self._admin_id()
         if actor is None or not is_whole_number(user_id):
             self._say(error="Only admins manage people.")
             return
         try:
             with session_scope() as session:
-                user = people.set_role(
-                    session=session, actor_id=actor, user_id=int(user_id), role=role
-                )
-                self._say(ok=f"{user.name} is now {user.role}.")
+                self._say(ok=change(session, actor, int(user_id)))
         except (NotAllowed, InvalidInput) as exc:
             self._say(error=exc.message)
         self._read()
 
     @rx.event
+    async def set_role(self, user_id: str, role: str) -> None:
+        """Give a person another role; refusals are said and nothing changes."""
+
+        def change(session: Session, actor: int, target: int) -> str:
+            user = people.set_role(session=session, actor_id=actor, user_id=target, role=role)
+            return f"{user.name} is now {user.role}."
+
+        await self._change(user_id, change)
+
+    @rx.event
     async def set_active(self, user_id: str, active: bool) -> None:
         """Switch a person's access on or off (off signs them out everywhere)."""
-        actor = await self._admin_id()
-        if actor is None or not is_whole_number(user_id):
-            self._say(error="Only admins manage people.")
-            return
-        try:
-            with session_scope() as session:
-                user = people.set_active(
-                    session=session,
-                    actor_id=actor,
-                    user_id=int(user_id),
-                    active=active,
-                    now=utcnow(),
-                )
-                state = "can sign in again" if active else "is switched off and signed out"
-                self._say(ok=f"{user.name} {state}.")
-        except (NotAllowed, InvalidInput) as exc:
-            self._say(error=exc.message)
-        self._read()
+
+        def change(session: Session, actor: int, target: int) -> str:
+            user = people.set_active(
+                session=session, actor_id=actor, user_id=target, active=active, now=utcnow()
+            )
+            done = "can sign in again" if active else "is switched off and signed out"
+            return f"{user.name} {done}."
+
+        await self._change(user_id, change)
 
     @rx.event
     def open_form(self) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import timedelta
 from typing import Any
 
@@ -17,6 +16,7 @@ from slotapp.core.invitation_form import InvitationDraft
 from slotapp.core.meetings import Actor
 from slotapp.models import User
 from slotapp.services import invitations, links
+from tests import aio
 from tests.conftest import NOW
 from tests.services.helpers import SECRET, LinkKind, make_user, open_slots
 
@@ -52,7 +52,7 @@ def fetch(
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
             return await client.request(method, path, headers=headers)
 
-    return asyncio.run(go())
+    return aio.run(go())
 
 
 def request(
@@ -195,7 +195,7 @@ def test_non_http_scopes_pass_through(engine: Engine) -> None:
         return None
 
     for scope in ({"type": "lifespan"}, {"type": "websocket", "path": "/book/x", "headers": []}):
-        asyncio.run(app(scope, nothing, ignore))
+        aio.run(app(scope, nothing, ignore))
     assert seen == ["lifespan", "websocket"]
 
 

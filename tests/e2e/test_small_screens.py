@@ -100,6 +100,15 @@ def test_every_page_fits_a_small_phone(
     page.click("#view-week")
     page.locator("#week").wait_for()
     _check(page, "calendar-week", artifacts)
+    # A toast (e.g. "Cannot connect to server" while a loaded machine is slow) sits over the
+    # header; wait for it to go, and name it if it stays.
+    toast = page.locator("[data-sonner-toast]")
+    if toast.count():
+        text = toast.first.inner_text()
+        try:
+            toast.first.wait_for(state="detached", timeout=30_000)
+        except Exception as exc:
+            raise AssertionError(f"a toast stays over the page: {text!r}") from exc
     page.click("#menu")
     _check(page, "menu", artifacts)
 

@@ -17,6 +17,7 @@ from slotapp.core.rate_limit import Rule, Verdict
 from slotapp.services import rate_limit as service
 from slotapp.services.rate_limit import Limiter, MemoryStore, RedisStore, Store, get_limiter
 from slotapp.settings import get_settings
+from tests import aio
 
 T0 = 1_800_000_000.0  # an instant in 2027, as epoch seconds
 
@@ -115,11 +116,11 @@ def test_tasks_on_two_limiters_get_exactly_the_budget(
         checks = [workers[i % 2].acheck(("chat_message_ip", "ip")) for i in range(120)]
         return list(await asyncio.gather(*checks))
 
-    verdicts = asyncio.run(go())
+    verdicts = aio.run(go())
     assert sum(v.allowed for v in verdicts) == 50
     assert {v.retry_after for v in verdicts if not v.allowed} == {72}  # 3600 / 50
     # A new event loop (as each test, or a restarted worker, has) gets a working client.
-    assert not asyncio.run(go())[0].allowed
+    assert not aio.run(go())[0].allowed
 
 
 def test_switched_off_and_off_rules_let_everything_through(
@@ -139,7 +140,7 @@ def test_booking_refusal_counts_per_network_and_link(store_factory: Callable[[],
     lim.trusted_proxies = 1
 
     def attempt(peer: str, xff: list[str]) -> str:
-        return asyncio.run(lim.booking_refusal(peer=peer, forwarded_for=xff, token="tok"))
+        return aio.run(lim.booking_refusal(peer=peer, forwarded_for=xff, token="tok"))
 
     assert attempt("10.0.0.1", ["2001:db8::1"]) == ""
     assert attempt("10.0.0.1", ["6.6.6.6, 2001:db8::2"]) == ""  # the same /64
@@ -178,12 +179,12 @@ def test_redis_down_fails_open_with_one_warning(
     lim = limiter(store, Clock(), booking_ip="1/1h")
     with caplog.at_level("WARNING", logger="slotapp.services.rate_limit"):
         assert all(lim.check(("booking_ip", "a")).allowed for _ in range(3))
-        assert asyncio.run(lim.acheck(("booking_ip", "a"))).allowed
+        assert aio.run(lim.acheck(("booking_ip", "a"))).allowed
     warnings = [r for r in caplog.records if "fail open" in r.getMessage()]
     assert len(warnings) == 1  # then Redis is left alone for a while: no timeout per request
     monkeypatch.setattr(service, "RETRY_DOWN_SECONDS", 0.0)
     store._down_until = 0.0
-    assert asyncio.run(lim.acheck(("booking_ip", "a"))).allowed
+    assert aio.run(lim.acheck(("booking_ip", "a"))).allowed
     assert len([r for r in caplog.records if "fail open" in r.getMessage()]) == 2
 
 
