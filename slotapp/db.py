@@ -56,6 +56,24 @@ def serialized(engine: Engine) -> Engine:
     return engine.execution_options(sqlite_immediate=True)
 
 
+# PostgreSQL's "deadlock detected" and "could not serialize": the transaction was rolled back
+# and may simply be run again. Two bookings inserting overlapping host rows at once can
+# deadlock inside the exclusion constraint's check (each waits for the other's row).
+RETRYABLE_SQLSTATES = frozenset({"40P01", "40001"})
+
+
+def is_retryable(exc: BaseException) -> bool:
+    """Whether a database error means "run the transaction again" (deadlock, serialization)."""
+    orig = getattr(exc, "orig", None)
+    return getattr(orig, "sqlstate", None) in RETRYABLE_SQLSTATES
+
+
+def lost_race(exc: BaseException) -> bool:
+    """Whether a database error is an overlap guard refusing a row another transaction
+    created meanwhile: SQLite's trigger ("overlap") or a PostgreSQL deadlock between the two."""
+    return "overlap" in str(exc) or is_retryable(exc)
+
+
 @lru_cache(maxsize=1)
 def get_engine() -> Engine:
     """The application's engine for `DATABASE_URL`."""

@@ -25,7 +25,7 @@ from slotapp.core.validation import (
     utc_instant,
 )
 from slotapp.core.wallclock import align_unit, align_up, zone
-from slotapp.db import serialized
+from slotapp.db import is_retryable, serialized
 from slotapp.models import Meeting, MeetingStatus, ShareLink, User
 from slotapp.services import push
 from slotapp.services.links import BOOKING_KINDS, resolve_link
@@ -35,6 +35,8 @@ from slotapp.services.schedules import host_schedules, link_hosts, rules_from
 from slotapp.services.slot_settings import load_settings
 
 SLOT_TAKEN = "That time was just taken. Please pick another."
+# How often a booking runs again after a PostgreSQL deadlock (see db.is_retryable).
+RETRIES = 3
 
 
 class SlotTaken(Exception):
@@ -154,6 +156,18 @@ def book(*, engine: Engine, request: BookingRequest, now: datetime) -> Booked:
         SlotTaken: the time is not free (any more); nothing stored.
     """
     request = _clean(request)
+    for attempt in range(RETRIES):
+        try:
+            return _book_once(engine, request, now)
+        except OperationalError as exc:
+            # A deadlock inside the overlap guard: run again, and the second run sees the
+            # winner's meeting (SlotTaken) or books when the two did not really overlap.
+            if not is_retryable(exc) or attempt == RETRIES - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _book_once(engine: Engine, request: BookingRequest, now: datetime) -> Booked:
     try:
         with Session(serialized(engine), expire_on_commit=False) as session:
             repeat = _repeat_of(session, request.booking_key)
@@ -204,6 +218,6 @@ def book(*, engine: Engine, request: BookingRequest, now: datetime) -> Booked:
             return repeat
         raise SlotTaken() from exc
     except OperationalError as exc:
-        if "overlap" in str(exc):
+        if "overlap" in str(exc):  # SQLite's trigger
             raise SlotTaken() from exc
         raise

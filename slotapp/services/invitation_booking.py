@@ -20,7 +20,7 @@ from slotapp.core.invitations import choose_resource, display_zone, render_title
 from slotapp.core.meetings import video_room_url
 from slotapp.core.tokens import hash_token
 from slotapp.core.validation import InvalidInput
-from slotapp.db import serialized
+from slotapp.db import lost_race, serialized
 from slotapp.models import (
     Invitation,
     InvitationMember,
@@ -261,7 +261,7 @@ def book_invitation(
             return booked
     except (IntegrityError, OperationalError) as exc:
         # The database guards refused an overlap another transaction created meanwhile.
-        if isinstance(exc, OperationalError) and "overlap" not in str(exc):
+        if isinstance(exc, OperationalError) and not lost_race(exc):
             raise
         with Session(engine, expire_on_commit=False) as session:
             _, invitation = _by_token(session, token)

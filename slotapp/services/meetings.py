@@ -27,7 +27,7 @@ from slotapp.core.meetings import (
     may_view,
     video_room_url,
 )
-from slotapp.db import serialized
+from slotapp.db import lost_race, serialized
 from slotapp.models import Meeting, MeetingParticipant, MeetingStatus, User
 from slotapp.services import meeting_mail, push
 from slotapp.services.meeting_detail import (
@@ -109,7 +109,7 @@ def _change(engine: Engine) -> Iterator[Session]:
     except IntegrityError as exc:
         raise Busy("Someone taking part already has a meeting at that time.") from exc
     except OperationalError as exc:
-        if "overlap" in str(exc):
+        if lost_race(exc):
             raise Busy("Someone taking part already has a meeting at that time.") from exc
         raise
 

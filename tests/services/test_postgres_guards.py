@@ -326,3 +326,36 @@ def test_two_invitations_taking_the_last_room_at_once_book_once(
     assert len(refused) == 1 and _is_exclusion(refused[0]), results
     assert MONDAY_10 not in refused[0].other_slots
     assert len(session.exec(select(MeetingResource)).all()) == 1
+
+
+def test_a_real_deadlock_is_recognised_as_retryable(engine: Engine, session: Session) -> None:
+    """Two transactions locking two users in opposite order: PostgreSQL kills one with
+    "deadlock detected", which booking runs again (`db.is_retryable`, `db.lost_race`)."""
+    from sqlalchemy.exc import OperationalError
+
+    from slotapp.db import is_retryable, lost_race
+
+    a, b = make_user(session, name="Ann A"), make_user(session, name="Bob B")
+    session.commit()
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def lock(first: int, second: int) -> None:
+        try:
+            with engine.begin() as conn:
+                conn.execute(text("UPDATE public.user SET name = name WHERE id = :i"), {"i": first})
+                barrier.wait()
+                conn.execute(
+                    text("UPDATE public.user SET name = name WHERE id = :i"), {"i": second}
+                )
+        except OperationalError as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=lock, args=p) for p in ((a.id, b.id), (b.id, a.id))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert len(errors) == 1 and "deadlock detected" in str(errors[0])
+    assert is_retryable(errors[0]) and lost_race(errors[0])
+    assert not is_retryable(OperationalError("SELECT 1", {}, Exception("disk I/O error")))
