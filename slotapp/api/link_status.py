@@ -22,7 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from slotapp.clock import utcnow
 from slotapp.db import get_engine
-from slotapp.services.invitation_booking import invitation_page
+from slotapp.services.invitation_view import invitation_page
 from slotapp.services.link_api import is_unknown_token
 from slotapp.services.links import BOOKING_KINDS, LinkError, resolve_link
 

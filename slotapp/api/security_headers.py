@@ -13,6 +13,7 @@ pages come from Vite's port, which this middleware does not see.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -45,6 +46,9 @@ def read_pages(folder: Path) -> list[str]:
     return [path.read_text("utf-8", errors="replace") for path in sorted(folder.rglob("*.html"))]
 
 
+RECHECK_SECONDS = 5.0
+
+
 class SecurityHeadersMiddleware:
     """Pure ASGI middleware adding the security headers to every HTTP response."""
 
@@ -54,16 +58,26 @@ class SecurityHeadersMiddleware:
         *,
         settings_factory: Callable[[], Settings] = get_settings,
         pages: Callable[[], Iterable[str]] = lambda: read_pages(built_pages_dir()),
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.app = app
         self.settings_factory = settings_factory
         self.pages = pages
+        self.clock = clock
         self._csp: str | None = None
+        self._interim: tuple[float, str] | None = None
 
     def policy(self) -> str:
-        """The Content-Security-Policy, built once the build's pages are there."""
+        """The Content-Security-Policy, built once the build's pages are there.
+
+        Until then (dev, tests) the folder is looked at again at most every few seconds, not
+        on every request.
+        """
         if self._csp is not None:
             return self._csp
+        now = self.clock()
+        if self._interim is not None and now - self._interim[0] < RECHECK_SECONDS:
+            return self._interim[1]
         settings = self.settings_factory()
         try:
             hashes = script_hashes(self.pages())
@@ -75,8 +89,10 @@ class SecurityHeadersMiddleware:
             script_hashes=hashes,
             form_targets=[settings.oidc_issuer] if settings.oidc_issuer else [],
         )
-        if hashes:  # no build yet (dev, tests): look again next time
+        if hashes:
             self._csp = csp
+        else:  # no build yet (dev, tests): look again a little later
+            self._interim = (now, csp)
         return csp
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

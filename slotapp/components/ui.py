@@ -23,6 +23,7 @@ INPUT = (
 )
 CARD = "bg-white rounded-2xl shadow-sm border border-slate-200 p-5"
 WARNING = "rounded-xl bg-amber-50 border border-amber-300 p-3 text-amber-900 text-sm"
+BUTTON_SMALL = BUTTON_SECONDARY.replace("px-5", "px-3") + " text-sm"
 
 
 def field(label: str, control: rx.Component, *, error: Any = "", hint: str = "") -> rx.Component:
@@ -102,3 +103,18 @@ def segmented(
     if label:
         group["aria_label"] = label
     return rx.el.div(*buttons, class_name=class_name, **group)
+
+
+def list_card(
+    title: str, *, on_add: Any, add_id: str, items: Any, render: Callable[[Any], Any], list_id: str
+) -> rx.Component:
+    """A card with a heading, an "Add" button beside it, and one list item per row."""
+    return rx.el.section(
+        rx.el.div(
+            rx.el.h2(title, class_name="text-lg font-semibold"),
+            rx.el.button("Add", on_click=on_add, type="button", class_name=BUTTON_SMALL, id=add_id),
+            class_name="flex items-center justify-between",
+        ),
+        rx.el.ul(rx.foreach(items, render), id=list_id),
+        class_name=CARD + " space-y-2",
+    )

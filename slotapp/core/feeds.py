@@ -1,4 +1,4 @@
-"""Busy time read from an external iCalendar feed, and the addresses and tokens of feeds.
+"""Busy time read from an external iCalendar feed.
 
 Pure: bytes in, UTC intervals out; the caller fetches the file and supplies the window and
 the user's zone. How events become busy time:
@@ -13,30 +13,26 @@ the user's zone. How events become busy time:
 - Wall times in a daylight-saving gap or fold resolve as in the availability engine.
 - A series that cannot be read (a broken RRULE, an end before its start) is skipped and the
   rest of the calendar is used; a file that is not a calendar at all is an error.
+
+Feed addresses are checked in slotapp.core.feed_urls; the token of a user's own .ics
+subscription address is in slotapp.core.feed_tokens.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import ipaddress
 import math
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
 import icalendar
 import recurring_ical_events
 
 from slotapp.core.intervals import Interval, merge
-from slotapp.core.validation import InvalidInput
 from slotapp.core.wallclock import local_to_utc, zone
 
 _DAY = timedelta(days=1)
-MAX_URL_LENGTH = 2000
 
 
 class FeedError(ValueError):
@@ -259,82 +255,3 @@ def _starts_bound(freq: str, interval: int, sizes: dict[str, int], days: int) ->
         per_period = days + 1 if picks else 12
     periods = days // (_PERIOD_DAYS[freq] * interval) + 2
     return min(days + 1, periods * per_period) * per_date
-
-
-# --- feed addresses -------------------------------------------------------------------
-
-
-def normalise_feed_url(raw: str) -> str:
-    """The address to fetch: http(s) only; webcal:// (and webcals://) become https://.
-
-    Raises:
-        InvalidInput: field "url", with a message saying what to fix.
-    """
-    text = (raw or "").strip()
-    if not text:
-        raise InvalidInput("url", "Paste the calendar's address (it starts with https://).")
-    if len(text) > MAX_URL_LENGTH:
-        raise InvalidInput("url", f"The address is longer than {MAX_URL_LENGTH} characters.")
-    parts = urlsplit(text)
-    scheme = parts.scheme.lower()
-    if scheme in ("webcal", "webcals"):
-        scheme = "https"
-    if scheme not in ("http", "https"):
-        raise InvalidInput("url", "The address must start with https://, http:// or webcal://.")
-    if not parts.hostname:
-        raise InvalidInput("url", "The address has no server name.")
-    if any(c.isspace() for c in text):
-        raise InvalidInput("url", "The address must not contain spaces.")
-    return urlunsplit((scheme, parts.netloc, parts.path or "/", parts.query, ""))
-
-
-def display_url(url: str) -> str:
-    """The address with its secret part hidden, e.g. ``calendar.google.com/…``."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    return f"{host}/…" if parts.path.strip("/") or parts.query else host
-
-
-def address_allowed(address: str) -> bool:
-    """Whether the server may fetch from this IP address.
-
-    Loopback, link-local (cloud metadata services), multicast, reserved and unspecified
-    addresses are refused; private networks are allowed, for self-hosted calendars.
-    """
-    try:
-        ip = ipaddress.ip_address(address.split("%", 1)[0])
-    except ValueError:
-        return False
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return not (
-        ip.is_loopback or ip.is_link_local or ip.is_multicast or ip.is_reserved or ip.is_unspecified
-    )
-
-
-# --- the private subscription address of a user's meetings ----------------------------
-
-
-def subscription_token(secret: bytes, user_id: int, salt: str) -> str:
-    """The token of a user's private .ics address: ``<user id>.<HMAC>``.
-
-    Derived from the server's secret like share-link tokens (nothing secret is stored);
-    a new salt makes a new address and the old one stops working.
-    """
-    digest = hmac.new(secret, f"ics-feed:{user_id}:{salt}".encode(), hashlib.sha256).digest()
-    mac = base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
-    return f"{user_id}.{mac}"
-
-
-def subscription_user_id(token: str) -> int | None:
-    """The user id a token claims (not yet checked against its HMAC), or None."""
-    head, dot, mac = (token or "").partition(".")
-    if not dot or not mac or not (head.isascii() and head.isdigit()) or len(head) > 18:
-        return None
-    return int(head)
-
-
-def subscription_token_matches(token: str, secret: bytes, user_id: int, salt: str) -> bool:
-    """Whether `token` is the user's current token (constant-time comparison)."""
-    expected = subscription_token(secret, user_id, salt)
-    return hmac.compare_digest(expected.encode(), (token or "").encode())

@@ -1,15 +1,17 @@
-"""Share links as their owner sees them: state, list order, expiry day, the no-times warning.
+"""Share links as their owner sees them: state, list order, expiry day, the no-times warning,
+and the limits typed into the new-link form.
 
 Pure: plain values in, plain values out; `now` is a parameter.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, time
 from enum import StrEnum
 from typing import Protocol, TypeVar
 
+from slotapp.core.validation import InvalidInput, is_whole_number
 from slotapp.core.wallclock import local_to_utc, zone
 
 
@@ -53,6 +55,22 @@ def expiry_instant(last_day: date, time_zone: str) -> datetime:
     That is the next local midnight, so "expires 2026-12-24" still books on Christmas Eve.
     """
     return local_to_utc(last_day, time.max, zone(time_zone))
+
+
+def link_limits(form: Mapping[str, str]) -> tuple[date | None, int | None]:
+    """The optional expiry day and maximum uses from the new-link form, as typed.
+
+    Raises:
+        InvalidInput: field "expires_on" or "max_uses", saying what to type instead.
+    """
+    raw_day, raw_max = form.get("expires_on", "").strip(), form.get("max_uses", "").strip()
+    try:
+        expires_on = date.fromisoformat(raw_day) if raw_day else None
+    except ValueError as exc:
+        raise InvalidInput("expires_on", f"'{raw_day}' is not a date like 2026-12-24.") from exc
+    if raw_max and not is_whole_number(raw_max):
+        raise InvalidInput("max_uses", "Enter a whole number of bookings.")
+    return expires_on, int(raw_max) if raw_max else None
 
 
 def no_times_warning(days: int) -> str:

@@ -5,11 +5,18 @@ from __future__ import annotations
 import reflex as rx
 
 from slotapp.components.layout import private_page
-from slotapp.components.ui import BUTTON, BUTTON_SECONDARY, CARD, INPUT, WARNING, field
+from slotapp.components.ui import (
+    BUTTON,
+    BUTTON_SMALL,
+    CARD,
+    INPUT,
+    WARNING,
+    field,
+)
 from slotapp.state.auth import AuthState
 from slotapp.state.channels import ChannelsState as S
 
-SMALL = BUTTON_SECONDARY.replace("px-5", "px-3") + " text-sm"
+SMALL = BUTTON_SMALL
 SWITCH = "relative inline-flex flex-none items-center w-14 h-8 rounded-full transition-colors "
 KNOB = "absolute top-1 w-6 h-6 rounded-full bg-white shadow transition-all "
 

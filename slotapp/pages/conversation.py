@@ -6,11 +6,11 @@ import reflex as rx
 
 from slotapp.components.chat import composer, log, profile_panel, typing_style
 from slotapp.components.layout import private_page
-from slotapp.components.ui import BUTTON, BUTTON_SECONDARY, CARD, INPUT
+from slotapp.components.ui import BUTTON, BUTTON_SECONDARY, BUTTON_SMALL, CARD, INPUT
 from slotapp.state.auth import AuthState
 from slotapp.state.conversation import ConversationState as S
 
-SMALL = BUTTON_SECONDARY.replace("px-5", "px-3") + " text-sm"
+SMALL = BUTTON_SMALL
 DANGER = BUTTON.replace("bg-indigo-600", "bg-red-600").replace(
     "hover:bg-indigo-700", "hover:bg-red-700"
 )

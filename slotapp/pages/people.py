@@ -5,12 +5,20 @@ from __future__ import annotations
 import reflex as rx
 
 from slotapp.components.layout import private_page
-from slotapp.components.ui import BUTTON, BUTTON_SECONDARY, CARD, INPUT, field
+from slotapp.components.ui import (
+    BUTTON,
+    BUTTON_SECONDARY,
+    BUTTON_SMALL,
+    CARD,
+    INPUT,
+    field,
+    list_card,
+)
 from slotapp.core.people import ROLE_LABELS, ROLES
 from slotapp.state.auth import AuthState
 from slotapp.state.people import PeopleState as S
 
-SMALL = BUTTON_SECONDARY.replace("px-5", "px-3") + " text-sm"
+SMALL = BUTTON_SMALL
 SELECT = INPUT + " bg-white"
 
 
@@ -125,16 +133,13 @@ def _admin() -> rx.Component:
         rx.cond(S.message != "", rx.el.p(S.message, role="status", class_name="text-emerald-700")),
         rx.cond(S.error != "", rx.el.p(S.error, role="alert", class_name="text-red-700")),
         rx.cond(S.adding, _form()),
-        rx.el.section(
-            rx.el.div(
-                rx.el.h2("Everybody", class_name="text-lg font-semibold"),
-                rx.el.button(
-                    "Add", on_click=S.open_form, type="button", class_name=SMALL, id="add-person"
-                ),
-                class_name="flex items-center justify-between",
-            ),
-            rx.el.ul(rx.foreach(S.rows, _person), id="people"),
-            class_name=CARD + " space-y-2",
+        list_card(
+            "Everybody",
+            on_add=S.open_form,
+            add_id="add-person",
+            items=S.rows,
+            render=_person,
+            list_id="people",
         ),
     )
 

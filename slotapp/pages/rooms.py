@@ -5,12 +5,20 @@ from __future__ import annotations
 import reflex as rx
 
 from slotapp.components.layout import private_page
-from slotapp.components.ui import BUTTON, BUTTON_SECONDARY, CARD, INPUT, field
+from slotapp.components.ui import (
+    BUTTON,
+    BUTTON_SECONDARY,
+    BUTTON_SMALL,
+    CARD,
+    INPUT,
+    field,
+    list_card,
+)
 from slotapp.state.auth import AuthState
 from slotapp.state.rooms import KINDS, WEEKDAYS
 from slotapp.state.rooms import RoomsState as S
 
-SMALL = BUTTON_SECONDARY.replace("px-5", "px-3") + " text-sm"
+SMALL = BUTTON_SMALL
 CHECK_ROW = "flex items-center gap-3 min-h-12 text-base cursor-pointer"
 CHECKBOX = "w-6 h-6 accent-indigo-600 flex-none"
 
@@ -197,26 +205,22 @@ def _admin() -> rx.Component:
             rx.el.p(S.message, role="status", class_name="text-emerald-700"),
         ),
         rx.cond(S.editing, _resource_form()),
-        rx.el.section(
-            rx.el.div(
-                rx.el.h2("Rooms and resources", class_name="text-lg font-semibold"),
-                rx.el.button("Add", on_click=S.new, type="button", class_name=SMALL, id="add-room"),
-                class_name="flex items-center justify-between",
-            ),
-            rx.el.ul(rx.foreach(S.items, _resource), id="rooms"),
-            class_name=CARD + " space-y-2",
+        list_card(
+            "Rooms and resources",
+            on_add=S.new,
+            add_id="add-room",
+            items=S.items,
+            render=_resource,
+            list_id="rooms",
         ),
         rx.cond(S.pool_editing, _pool_form()),
-        rx.el.section(
-            rx.el.div(
-                rx.el.h2("Resource pools", class_name="text-lg font-semibold"),
-                rx.el.button(
-                    "Add", on_click=S.new_pool, type="button", class_name=SMALL, id="add-pool"
-                ),
-                class_name="flex items-center justify-between",
-            ),
-            rx.el.ul(rx.foreach(S.pools, _pool), id="pools"),
-            class_name=CARD + " space-y-2",
+        list_card(
+            "Resource pools",
+            on_add=S.new_pool,
+            add_id="add-pool",
+            items=S.pools,
+            render=_pool,
+            list_id="pools",
         ),
     )
 

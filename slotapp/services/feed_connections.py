@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, delete, select
 
-from slotapp.core.feeds import display_url, normalise_feed_url
+from slotapp.core.feed_urls import display_url, normalise_feed_url
 from slotapp.core.validation import InvalidInput
 from slotapp.models import CalendarFeed, FeedBusy
 

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from slotapp.core.feeds import FeedLimits, address_allowed
+from slotapp.core.feed_urls import address_allowed
+from slotapp.core.feeds import FeedLimits
 from slotapp.core.validation import is_whole_number
 
 

@@ -8,7 +8,11 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from slotapp.core.feeds import subscription_token, subscription_token_matches, subscription_user_id
+from slotapp.core.feed_tokens import (
+    subscription_token,
+    subscription_token_matches,
+    subscription_user_id,
+)
 from slotapp.core.ics import FeedEntry, build_feed_ics
 from slotapp.core.tokens import new_salt
 from slotapp.core.validation import InvalidInput

@@ -1,14 +1,14 @@
-"""The participant's side of an invitation: its page and booking through the single-use link.
+"""Booking an invitation through its single-use link (a picked time or a one-click link).
 
 Booking runs like the link booking (see services.booking): one serialized transaction that
-re-checks the slot, and database guards against overlapping people and resources.
+re-checks the slot, and database guards against overlapping people and resources. The
+participant's page is services.invitation_view.
 """
 
 from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.engine import Engine
@@ -16,18 +16,14 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, col, select
 
 from slotapp.core.invitation_form import MEETING_TYPE_LABELS
-from slotapp.core.invitations import choose_resource, display_zone, render_title
+from slotapp.core.invitations import choose_resource, render_title
 from slotapp.core.meetings import video_room_url
-from slotapp.core.tokens import hash_token
 from slotapp.core.validation import InvalidInput
 from slotapp.db import lost_race, serialized
 from slotapp.models import (
-    Invitation,
     InvitationMember,
     InvitationStatus,
-    LinkKind,
     Meeting,
-    MeetingParticipant,
     MeetingResource,
     MeetingStatus,
     Resource,
@@ -36,68 +32,26 @@ from slotapp.models import (
 )
 from slotapp.services import push
 from slotapp.services.invitation_mail import queue_booking_mail
-from slotapp.services.invitation_slots import (
-    frame_of,
-    free_slots,
-    linked_ids,
-    stored_inputs,
-    stored_slots,
+from slotapp.services.invitation_slots import frame_of, free_slots, linked_ids, stored_inputs
+from slotapp.services.invitation_view import (
+    WITHDRAWN,
+    InvitationBooked,
+    booked_view,
+    by_token,
+    other_times,
+    zone_for,
 )
-from slotapp.services.links import INACTIVE, LinkError, resolve_link
+from slotapp.services.links import LinkError, resolve_link
 from slotapp.services.meeting_rows import add_hosts, count_use
 from slotapp.settings import get_settings
 
 __all__ = [
     "AlreadyBooked",
-    "InvitationBooked",
-    "InvitationPage",
     "SlotUnavailable",
     "book_invitation",
-    "invitation_page",
 ]
 
-WITHDRAWN = "This invitation was withdrawn. Please contact the person who sent it."
 SLOT_GONE = "That time was just taken. Please pick one of the other free times."
-
-
-@dataclass(frozen=True)
-class InvitationBooked:
-    """The booked meeting as the confirmation view (and "already booked") shows it."""
-
-    invitation_id: int
-    meeting_id: int
-    start: datetime
-    end: datetime
-    title: str
-    time_zone: str  # the zone to show times in
-    inviter_name: str
-    inviter_email: str
-    participant_name: str
-    participant_email: str
-    meeting_type: str
-    location: str
-    video_url: str
-    conferencing: str
-    members: tuple[str, ...]
-    resources: tuple[str, ...]
-    notify_user_ids: tuple[int, ...]  # whose calendars and activity pages changed
-
-
-@dataclass(frozen=True)
-class InvitationPage:
-    """What the participant's page shows: free times, or the booked meeting."""
-
-    status: str  # "open" or "booked"
-    subject: str
-    inviter_name: str
-    participant_name: str
-    duration_minutes: int
-    meeting_type: str
-    location: str
-    description: str  # empty when hidden from the participant
-    time_zone: str
-    slots: tuple[datetime, ...]
-    booked: InvitationBooked | None = None
 
 
 class AlreadyBooked(Exception):
@@ -117,118 +71,6 @@ class SlotUnavailable(Exception):
         self.message = message
         self.other_slots = tuple(other_slots)
         self.time_zone = time_zone
-
-
-def _by_token(session: Session, token: str) -> tuple[ShareLink, Invitation]:
-    """The invitation behind a token, whatever its state.
-
-    Raises:
-        LinkError: no such invitation.
-    """
-    link = session.exec(
-        select(ShareLink)
-        .where(ShareLink.token_hash == hash_token(token or ""))
-        .where(ShareLink.kind == LinkKind.INVITATION.value)
-    ).first()
-    invitation = (
-        session.exec(select(Invitation).where(Invitation.link_id == link.id)).first()
-        if link is not None
-        else None
-    )
-    if link is None or invitation is None:
-        raise LinkError("inactive", INACTIVE)
-    return link, invitation
-
-
-def _booked_view(
-    session: Session, invitation: Invitation, participant_zone: str | None
-) -> InvitationBooked:
-    meeting = session.get(Meeting, invitation.meeting_id)
-    inviter = session.get(User, invitation.inviter_id)
-    assert meeting is not None and meeting.id is not None and inviter is not None
-    assert invitation.id is not None
-    members = session.exec(
-        select(User.id, User.name)
-        .join(MeetingParticipant, col(MeetingParticipant.user_id) == col(User.id))
-        .where(MeetingParticipant.meeting_id == meeting.id)
-        .order_by(col(User.name))
-    ).all()
-    resources = session.exec(
-        select(Resource.name)
-        .join(MeetingResource, col(MeetingResource.resource_id) == col(Resource.id))
-        .where(MeetingResource.meeting_id == meeting.id)
-        .order_by(col(Resource.name))
-    ).all()
-    return InvitationBooked(
-        invitation_id=invitation.id,
-        meeting_id=meeting.id,
-        start=meeting.start_at,
-        end=meeting.end_at,
-        title=meeting.title,
-        time_zone=_zone_for(invitation, participant_zone or meeting.guest_time_zone),
-        inviter_name=inviter.name,
-        inviter_email=inviter.email,
-        participant_name=invitation.participant_name,
-        participant_email=invitation.participant_email,
-        meeting_type=invitation.meeting_type,
-        location=meeting.location,
-        video_url=meeting.video_url,
-        conferencing=invitation.conferencing,
-        members=tuple(name for _, name in members),
-        resources=tuple(resources),
-        notify_user_ids=tuple(
-            sorted({invitation.inviter_id, *(uid for uid, _ in members if uid is not None)})
-        ),
-    )
-
-
-def _zone_for(invitation: Invitation, participant_zone: str | None) -> str:
-    return display_zone(
-        show_in_participant_zone=invitation.show_in_participant_zone,
-        invitation_zone=invitation.time_zone,
-        participant_zone=participant_zone,
-    )
-
-
-def invitation_page(
-    *, session: Session, token: str, now: datetime, participant_time_zone: str | None = None
-) -> InvitationPage:
-    """What the participant sees behind their link: the free times, or the booked meeting.
-
-    Raises:
-        LinkError: unknown or withdrawn invitation, or a deactivated inviter.
-    """
-    link, invitation = _by_token(session, token)
-    inviter = session.get(User, invitation.inviter_id)
-    assert inviter is not None
-    booked = None
-    slots: list[datetime] = []
-    if invitation.status == InvitationStatus.BOOKED.value:
-        booked = _booked_view(session, invitation, participant_time_zone)
-    elif invitation.status == InvitationStatus.CANCELLED.value:
-        raise LinkError("inactive", WITHDRAWN)
-    else:
-        resolve_link(session=session, token=token, now=now)
-        slots = stored_slots(session, invitation, now)
-    return InvitationPage(
-        status=InvitationStatus.BOOKED.value if booked else InvitationStatus.OPEN.value,
-        subject=invitation.subject,
-        inviter_name=inviter.name,
-        participant_name=invitation.participant_name,
-        duration_minutes=invitation.duration_minutes,
-        meeting_type=invitation.meeting_type,
-        location=invitation.location,
-        description="" if invitation.hide_description else invitation.description,
-        time_zone=_zone_for(invitation, participant_time_zone),
-        slots=tuple(slots),
-        booked=booked,
-    )
-
-
-def _other_times(engine: Engine, token: str, now: datetime) -> tuple[list[datetime], str]:
-    with Session(engine, expire_on_commit=False) as session:
-        _, invitation = _by_token(session, token)
-        return stored_slots(session, invitation, now), invitation.time_zone
 
 
 def book_invitation(
@@ -264,25 +106,25 @@ def book_invitation(
         if isinstance(exc, OperationalError) and not lost_race(exc):
             raise
         with Session(engine, expire_on_commit=False) as session:
-            _, invitation = _by_token(session, token)
+            _, invitation = by_token(session, token)
             if invitation.status == InvitationStatus.BOOKED.value:
                 raise AlreadyBooked(
-                    _booked_view(session, invitation, participant_time_zone)
+                    booked_view(session, invitation, participant_time_zone)
                 ) from exc
-        others, zone = _other_times(engine, token, now)
+        others, zone = other_times(engine, token, now)
         raise SlotUnavailable(SLOT_GONE, others, zone) from exc
 
 
 def _book(
     session: Session, token: str, start: datetime, now: datetime, participant_zone: str | None
 ) -> InvitationBooked:
-    link, invitation = _by_token(session, token)
+    link, invitation = by_token(session, token)
     # Queue behind any booking of this link (PostgreSQL; SQLite is serialized already), then
     # read the invitation again: the booking ahead of us may have taken it.
     session.exec(select(ShareLink.id).where(ShareLink.id == link.id).with_for_update()).first()
     session.refresh(invitation)
     if invitation.status == InvitationStatus.BOOKED.value:
-        raise AlreadyBooked(_booked_view(session, invitation, participant_zone))
+        raise AlreadyBooked(booked_view(session, invitation, participant_zone))
     if invitation.status == InvitationStatus.CANCELLED.value:
         raise LinkError("inactive", WITHDRAWN)
     resolve_link(session=session, token=token, now=now)
@@ -328,7 +170,7 @@ def _book(
         status=MeetingStatus.CONFIRMED.value,
         guest_name=invitation.participant_name,
         guest_email=invitation.participant_email,
-        guest_time_zone=_zone_for(invitation, participant_zone),
+        guest_time_zone=zone_for(invitation, participant_zone),
         # A hidden description stays on the invitation: whatever is on the meeting may
         # reach the participant later (calendar files of changes).
         note="\n\n".join(n for n in note if n)[:2000],
@@ -358,7 +200,7 @@ def _book(
     count_use(session, link, now)
     session.flush()
     queue_booking_mail(session, invitation, meeting, inviter, team, now)
-    booked = _booked_view(session, invitation, participant_zone)
+    booked = booked_view(session, invitation, participant_zone)
     push.invitation_booked(
         session=session, meeting=meeting, user_ids=booked.notify_user_ids, now=now
     )

@@ -1,7 +1,8 @@
 """An invitation's free starts: its members', rooms' and pools' schedules fed to the engine.
 
-Shared by the inviter's side (services.invitations: the live count, creating, the Activity
-page) and the participant's (services.invitation_booking).
+Shared by the inviter's side (services.invitations: the live count and creating;
+services.invitation_activity: the Activity page) and the participant's
+(services.invitation_view and services.invitation_booking).
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ from slotapp.models import (
     ResourcePool,
     User,
 )
-from slotapp.services.resources import pool_resources, resource_schedules
+from slotapp.services.resource_schedules import resource_schedules
+from slotapp.services.resources import pool_resources
 from slotapp.services.schedules import host_schedules
 
 

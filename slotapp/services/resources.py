@@ -1,20 +1,21 @@
-"""Rooms and other bookable resources, and pools of them: admin CRUD and their busy times."""
+"""Rooms and other bookable resources, and pools of them: admin CRUD.
+
+Their busy times and hours for slot search are in slotapp.services.resource_schedules.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 
 from sqlmodel import Session, col, delete, select
 
-from slotapp.core.availability import Busy, HostSchedule, Ranges
+from slotapp.core.availability import Ranges
 from slotapp.core.meetings import Actor, NotAllowed
 from slotapp.core.slot_settings import format_ranges, parse_weekly, range_errors
 from slotapp.core.validation import InvalidInput, known_time_zone, required_text
 from slotapp.models import (
-    Meeting,
-    MeetingResource,
     Resource,
     ResourceKind,
     ResourcePool,
@@ -33,14 +34,10 @@ __all__ = [
     "list_pools",
     "list_resources",
     "pool_resources",
-    "resource_busy",
-    "resource_schedules",
     "update_pool",
     "update_resource",
 ]
 
-# Busy items are fetched this far beyond the window: their buffers may reach into it.
-MARGIN = timedelta(days=1)
 _WORKDAY: Ranges = ((time(9), time(17)),)
 
 
@@ -271,44 +268,3 @@ def list_pools(*, session: Session) -> list[PoolView]:
     ids = [p.id for p in pools if p.id is not None]
     members = pool_resources(session=session, pool_ids=ids, include_inactive=True)
     return [PoolView(p.id, p.name, tuple(members[p.id])) for p in pools if p.id is not None]
-
-
-def resource_busy(
-    *, session: Session, resource_ids: Sequence[int], start: datetime, end: datetime
-) -> dict[int, list[Busy]]:
-    """The meetings holding each resource around [start, end), with their buffers."""
-    rows = session.exec(
-        select(MeetingResource, Meeting)
-        .join(Meeting, col(Meeting.id) == col(MeetingResource.meeting_id))
-        .where(col(MeetingResource.resource_id).in_(list(resource_ids)))
-        .where(col(MeetingResource.blocks).is_(True))
-        .where(col(MeetingResource.start_at) < end + MARGIN)
-        .where(col(MeetingResource.end_at) > start - MARGIN)
-    ).all()
-    busy: dict[int, list[Busy]] = {rid: [] for rid in resource_ids}
-    for held, meeting in rows:
-        busy[held.resource_id].append(
-            Busy(
-                start=held.start_at,
-                end=held.end_at,
-                before=timedelta(minutes=meeting.buffer_before_minutes),
-                after=timedelta(minutes=meeting.buffer_after_minutes),
-                status=meeting.status,
-                is_meeting=True,
-            )
-        )
-    return busy
-
-
-def resource_schedules(
-    *, session: Session, resource_ids: Sequence[int], start: datetime, end: datetime
-) -> dict[int, HostSchedule]:
-    """Each existing resource's hours and bookings as an engine schedule (inactive: no hours)."""
-    rows = session.exec(select(Resource).where(col(Resource.id).in_(list(resource_ids)))).all()
-    busy = resource_busy(session=session, resource_ids=resource_ids, start=start, end=end)
-    out: dict[int, HostSchedule] = {}
-    for row in rows:
-        assert row.id is not None
-        weekly = parse_weekly(row.weekly_hours) if row.is_active else {}
-        out[row.id] = HostSchedule(time_zone=row.time_zone, weekly=weekly, busy=busy[row.id])
-    return out

@@ -24,7 +24,7 @@ class AccountState(rx.State):
     @rx.event
     async def load(self) -> None:
         """On load: read the signed-in user's facts."""
-        user = (await self.get_state(AuthState)).current_user()
+        user = (await self.get_state(AuthState))._current_user()
         self.errors, self.message = {}, ""
         if user is None:
             return
@@ -37,7 +37,7 @@ class AccountState(rx.State):
     async def change_password(self, form: dict[str, str]) -> None:
         """Set a new password; every other signed-in browser of this account is signed out."""
         auth = await self.get_state(AuthState)
-        user = auth.current_user()
+        user = auth._current_user()
         if user is None:
             return
         if form.get("new", "") != form.get("repeat", ""):

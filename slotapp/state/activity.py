@@ -10,7 +10,7 @@ from slotapp.clock import utcnow
 from slotapp.core.meetings import Actor, NotAllowed
 from slotapp.core.wallclock import zone
 from slotapp.db import session_scope
-from slotapp.services import invitations
+from slotapp.services import invitation_activity, invitations
 from slotapp.services.keys import secret_key
 from slotapp.state.auth import AuthState
 from slotapp.state.calendar import meeting_path
@@ -38,7 +38,7 @@ class ActivityState(rx.State):
     @rx.event
     async def load(self) -> None:
         """On load, after the login check: watch this user's activity, then fill."""
-        user = (await self.get_state(AuthState)).current_user()
+        user = (await self.get_state(AuthState))._current_user()
         if user is None:
             return
         watch(self, f"activity:{user.id}")
@@ -47,7 +47,7 @@ class ActivityState(rx.State):
 
     async def reload(self) -> None:
         """Read both tabs again (also called by live updates)."""
-        user = (await self.get_state(AuthState)).current_user()
+        user = (await self.get_state(AuthState))._current_user()
         if user is None:
             self.invitations, self.meetings = [], []
             return
@@ -57,7 +57,7 @@ class ActivityState(rx.State):
             return f"{moment.astimezone(tz):%d %b %Y}"
 
         with session_scope() as session:
-            rows = invitations.activity(session=session, user_id=user.id, now=utcnow())
+            rows = invitation_activity.activity(session=session, user_id=user.id, now=utcnow())
         self.invitations = [
             {
                 "id": str(r.invitation_id),
@@ -90,7 +90,7 @@ class ActivityState(rx.State):
         self.tab = "meetings" if tab == "meetings" else "invitations"
 
     async def _actor(self) -> Actor | None:
-        user = (await self.get_state(AuthState)).current_user()
+        user = (await self.get_state(AuthState))._current_user()
         return Actor(user.id, user.is_admin) if user else None
 
     @rx.event
@@ -101,7 +101,7 @@ class ActivityState(rx.State):
             return None
         try:
             with session_scope() as session:
-                links = invitations.invitation_links(
+                links = invitation_activity.invitation_links(
                     session=session,
                     actor=actor,
                     invitation_id=int(invitation_id),
@@ -121,7 +121,7 @@ class ActivityState(rx.State):
             return
         try:
             with session_scope() as session:
-                invitations.resend_invitation(
+                invitation_activity.resend_invitation(
                     session=session,
                     actor=actor,
                     invitation_id=int(invitation_id),
@@ -152,7 +152,7 @@ class ActivityState(rx.State):
             return
         try:
             with session_scope() as session:
-                invitations.cancel_invitation(
+                invitation_activity.cancel_invitation(
                     session=session, actor=actor, invitation_id=int(invitation_id), now=utcnow()
                 )
         except NotAllowed as exc:

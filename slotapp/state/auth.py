@@ -64,7 +64,7 @@ class AuthState(rx.State):
         """
         return token_from_cookies(self.router.headers.cookie)
 
-    def current_user(self) -> CurrentUser | None:
+    def _current_user(self) -> CurrentUser | None:
         """The user behind the cookie, checked against the database on every call."""
         with session_scope() as session:
             return accounts.resolve_session(session=session, token=self.session_token, now=utcnow())
@@ -77,7 +77,7 @@ class AuthState(rx.State):
     @rx.event
     def require_login(self):  # type: ignore[no-untyped-def]
         """On load of a private page: send a logged-out browser to the login page."""
-        user = self.current_user()
+        user = self._current_user()
         self._show(user)
         if user is None:
             return rx.redirect(f"{routes.LOGIN}?next={quote(self.router.url.path)}")
@@ -96,7 +96,7 @@ class AuthState(rx.State):
         )
         self.login_action = routes.backend_url(LOGIN_POST_PATH)
         self._offer_sso(self.login_next)
-        user = self.current_user()
+        user = self._current_user()
         self._show(user)
         if user is not None:
             return rx.redirect(routes.HOME)

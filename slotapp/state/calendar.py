@@ -68,7 +68,7 @@ class CalendarState(rx.State):
     @rx.event
     async def load(self) -> None:
         """On load, after the login check: register this tab for live updates, then fill."""
-        user = (await self.get_state(AuthState)).current_user()
+        user = (await self.get_state(AuthState))._current_user()
         if user is None:
             return
         watch(self, live.calendar_topic(user.id))
@@ -80,7 +80,7 @@ class CalendarState(rx.State):
         No arguments: Reflex lets a browser call any public method with arguments it
         chooses, so whose calendar to show comes from the session, never from the caller.
         """
-        user = (await self.get_state(AuthState)).current_user()
+        user = (await self.get_state(AuthState))._current_user()
         if user is None:
             self.items, self.week = [], []
             return

@@ -54,7 +54,7 @@ class CalendarsState(rx.State):
     confirm_renew: bool = False
 
     async def _user(self) -> CurrentUser | None:
-        return (await self.get_state(AuthState)).current_user()
+        return (await self.get_state(AuthState))._current_user()
 
     def _show(self, user: CurrentUser) -> None:
         with session_scope() as session:

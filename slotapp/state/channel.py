@@ -75,7 +75,7 @@ class ChannelState(rx.State):
     @rx.event
     async def load(self) -> None:
         """On load: admins see the channel's settings; others the notice."""
-        user = (await self.get_state(AuthState)).current_user()
+        user = (await self.get_state(AuthState))._current_user()
         self.allowed = user is not None and user.is_admin
         self.errors, self.message, self.section = {}, "", "general"
         channel_id = channel_id_from(str(self.router.url.path))
@@ -144,7 +144,7 @@ class ChannelState(rx.State):
     @rx.event
     async def save(self, data: dict[str, str]):  # type: ignore[no-untyped-def]
         """Save everything at once; a refusal is shown next to its field and saves nothing."""
-        user = (await self.get_state(AuthState)).current_user()
+        user = (await self.get_state(AuthState))._current_user()
         if user is None or not user.is_admin or not self.found:
             return None
         queue = await self.get_state(ChannelQueueState)

@@ -31,7 +31,7 @@ class ChannelSourcesState(rx.State):
     _channel_id: int = 0
 
     async def _admin(self) -> bool:
-        user = (await self.get_state(AuthState)).current_user()
+        user = (await self.get_state(AuthState))._current_user()
         return user is not None and user.is_admin and self._channel_id > 0
 
     @rx.event

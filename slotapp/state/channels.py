@@ -22,7 +22,7 @@ class ChannelsState(rx.State):
     version: int = 0
 
     async def _admin(self) -> bool:
-        user = (await self.get_state(AuthState)).current_user()
+        user = (await self.get_state(AuthState))._current_user()
         return user is not None and user.is_admin
 
     @rx.event

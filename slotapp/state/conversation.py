@@ -66,7 +66,7 @@ class ConversationState(rx.State):
     @rx.event
     async def load(self) -> None:
         """On load, after the login check: watch this conversation, then fill."""
-        user = (await self.get_state(AuthState)).current_user()
+        user = (await self.get_state(AuthState))._current_user()
         if user is None:
             return
         self.draft = self.error = self.notice = self.transfer_to = ""
@@ -77,7 +77,7 @@ class ConversationState(rx.State):
 
     async def reload(self) -> None:
         """Read the conversation again (also called by live updates)."""
-        current = (await self.get_state(AuthState)).current_user()
+        current = (await self.get_state(AuthState))._current_user()
         try:
             if current is None:
                 raise InvalidInput("conversation", "Log in to see this conversation.")
@@ -126,7 +126,7 @@ class ConversationState(rx.State):
 
     async def _act(self, action: Action, done: str = "") -> bool:
         """Run one service call on this conversation, commit, refresh every tab showing it."""
-        current = (await self.get_state(AuthState)).current_user()
+        current = (await self.get_state(AuthState))._current_user()
         if current is None:
             return False
         self.error = self.notice = ""
@@ -157,7 +157,7 @@ class ConversationState(rx.State):
         ):
             return
         self._typed_at = time.monotonic()
-        current = (await self.get_state(AuthState)).current_user()
+        current = (await self.get_state(AuthState))._current_user()
         if current is None:  # `can_reply` may be left over from a user who logged out
             return
         with session_scope(serialized(get_engine())) as session:

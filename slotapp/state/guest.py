@@ -143,7 +143,7 @@ class GuestState(rx.State):
             return
         self.pending = True
         # The owner trying their own link ("what will my contacts see") makes a test meeting.
-        user = (await self.get_state(AuthState)).current_user()
+        user = (await self.get_state(AuthState))._current_user()
         is_owner_test = user is not None and user.id == self._owner_id
         request = booking.BookingRequest(
             token=self.token,

@@ -57,7 +57,7 @@ class InboxState(rx.State):
     @rx.event
     async def load(self) -> None:
         """On load, after the login check: watch this agent's inbox (and all, supervisors)."""
-        user = (await self.get_state(AuthState)).current_user()
+        user = (await self.get_state(AuthState))._current_user()
         if user is None:
             return
         watch(self, f"inbox:{user.id}")
@@ -68,7 +68,7 @@ class InboxState(rx.State):
 
     async def reload(self) -> None:
         """Read the tab again (also called by live updates)."""
-        current = (await self.get_state(AuthState)).current_user()
+        current = (await self.get_state(AuthState))._current_user()
         if current is None:
             self.rows = []
             return
@@ -125,7 +125,7 @@ class InboxState(rx.State):
     async def _presence(
         self, *, online: bool | None = None, clocked_in: bool | None = None
     ) -> None:
-        current = (await self.get_state(AuthState)).current_user()
+        current = (await self.get_state(AuthState))._current_user()
         if current is None:
             return
         try:

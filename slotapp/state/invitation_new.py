@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta
 
 import reflex as rx
 
@@ -15,54 +14,25 @@ from slotapp.core.invitation_form import (
     InvitationInvalid,
     check_draft,
 )
+from slotapp.core.invitation_form_fields import (
+    COUNT_STANDINS,
+    FLAGS,
+    SUGGESTED,
+    TEXT_FIELDS,
+    blank_flags,
+    blank_values,
+    draft_from_form,
+    links_text,
+    when_label,
+)
 from slotapp.core.invitations import PROMOTED_MAX, suggest_slots
 from slotapp.core.meetings import Actor, NotAllowed
 from slotapp.core.wallclock import zone
 from slotapp.db import session_scope
-from slotapp.services import invitations, resources
+from slotapp.services import invitation_activity, invitations, resources
 from slotapp.services.keys import secret_key
 from slotapp.services.sharing import find_colleagues
 from slotapp.state.auth import AuthState
-
-FRAME_DAYS = 14
-SUGGESTED = 10  # suggestions offered to choose the promoted slots from
-# Stand-ins while step 1 is empty, so the counter shows the team's free time from the start.
-_COUNT_STANDINS = {
-    "participant_name": "Participant",
-    "participant_email": "participant@example.com",
-    "subject": "Meeting",
-}
-TEXT_FIELDS = (
-    "participant_name",
-    "participant_email",
-    "subject",
-    "duration_minutes",
-    "description",
-    "conferencing",
-    "meeting_type",
-    "location",
-    "date_from",
-    "date_to",
-    "daily_from",
-    "daily_to",
-    "time_zone",
-    "title_template",
-    "promote_count",
-)
-FLAGS = (
-    "hide_description",
-    "generate_video",
-    "show_in_participant_zone",
-    "is_private",
-    "add_to_calendar",
-    "send_confirmation",
-    "promote",
-)
-
-
-def _when(start: datetime, tz_name: str) -> str:
-    local = start.astimezone(zone(tz_name))
-    return f"{local:%a %d %b, %H:%M}"
 
 
 class InvitationNewState(rx.State):
@@ -95,11 +65,7 @@ class InvitationNewState(rx.State):
     @rx.var
     def links_text(self) -> str:
         """What "Copy meeting links" puts on the clipboard."""
-        lines = [f"{p['label']}: {p['url']}" for p in self.promoted_links]
-        if lines:
-            lines.append(f"Other times: {self.link_url}")
-            return "\n".join(lines)
-        return self.link_url
+        return links_text(self.link_url, self.promoted_links)
 
     @rx.var
     def type_options(self) -> list[list[str]]:
@@ -109,28 +75,12 @@ class InvitationNewState(rx.State):
     @rx.event
     async def load(self) -> None:
         """On load: a fresh draft with the user on the team and their time zone."""
-        user = (await self.get_state(AuthState)).current_user()
+        user = (await self.get_state(AuthState))._current_user()
         if user is None:
             return
         today = utcnow().astimezone(zone(user.time_zone)).date()
-        self.values = {
-            "participant_name": "",
-            "participant_email": "",
-            "subject": "",
-            "duration_minutes": "30",
-            "description": "",
-            "conferencing": "",
-            "meeting_type": "video",
-            "location": "",
-            "date_from": today.isoformat(),
-            "date_to": (today + timedelta(days=FRAME_DAYS - 1)).isoformat(),
-            "daily_from": "09:00",
-            "daily_to": "17:00",
-            "time_zone": user.time_zone,
-            "title_template": InvitationDraft().title_template,
-            "promote_count": "3",
-        }
-        self.flags = {f: getattr(InvitationDraft(), f) for f in FLAGS}
+        self.values = blank_values(today, user.time_zone)
+        self.flags = blank_flags()
         self.members = [{"id": str(user.id), "name": user.name}]
         self.step, self._touched, self.promoted = 1, [], []
         self.member_query, self.member_results = "", []
@@ -147,32 +97,17 @@ class InvitationNewState(rx.State):
         await self._refresh()
 
     def _draft(self) -> InvitationDraft:
-        v = self.values
-        try:
-            duration = int(v.get("duration_minutes", "") or 0)
-        except ValueError:
-            duration = 0
-        try:
-            count = int(v.get("promote_count", "3") or 3)
-        except ValueError:
-            count = 0
-        return InvitationDraft(
-            **{
-                k: v.get(k, "")
-                for k in TEXT_FIELDS
-                if k not in {"duration_minutes", "promote_count"}
-            },
-            duration_minutes=duration,
-            promote_count=count,
-            member_ids=tuple(int(m["id"]) for m in self.members),
-            resource_ids=tuple(int(i) for i in self.resource_ids),
-            pool_ids=tuple(int(i) for i in self.pool_ids),
-            promoted_starts=tuple(datetime.fromisoformat(s) for s in self.promoted),
-            **{f: bool(self.flags.get(f)) for f in FLAGS},
+        return draft_from_form(
+            self.values,
+            self.flags,
+            member_ids=[m["id"] for m in self.members],
+            resource_ids=self.resource_ids,
+            pool_ids=self.pool_ids,
+            promoted=self.promoted,
         )
 
     async def _logged_in(self) -> bool:
-        return (await self.get_state(AuthState)).current_user() is not None
+        return (await self.get_state(AuthState))._current_user() is not None
 
     async def _refresh(self) -> None:
         """Recount the slots and the errors of the fields the user has been through.
@@ -186,7 +121,7 @@ class InvitationNewState(rx.State):
         now = utcnow()
         errors = check_draft(draft, now=now)
         self.errors = {k: v for k, v in errors.items() if k in self._touched}
-        standins = {k: s for k, s in _COUNT_STANDINS.items() if k in errors}
+        standins = {k: s for k, s in COUNT_STANDINS.items() if k in errors}
         with session_scope() as session:
             counted = invitations.count_slots(
                 session=session, draft=replace(draft, **standins), now=now
@@ -196,7 +131,7 @@ class InvitationNewState(rx.State):
         offered = suggest_slots(counted.starts, tz, SUGGESTED)
         keep = {s.isoformat() for s in offered}
         self.promoted = [p for p in self.promoted if p in keep]
-        self.suggestions = [{"iso": s.isoformat(), "label": _when(s, tz)} for s in offered]
+        self.suggestions = [{"iso": s.isoformat(), "label": when_label(s, tz)} for s in offered]
 
     def _touch(self, *fields: str) -> None:
         self._touched = sorted({*self._touched, *fields})
@@ -280,7 +215,7 @@ class InvitationNewState(rx.State):
     @rx.event
     async def create(self) -> None:
         """Store the invitation and show its links (nothing is sent yet)."""
-        user = (await self.get_state(AuthState)).current_user()
+        user = (await self.get_state(AuthState))._current_user()
         if user is None or self.created:
             return
         self._touch(*[f for fields in STEP_FIELDS.values() for f in fields], "promoted_starts")
@@ -307,18 +242,18 @@ class InvitationNewState(rx.State):
         self._invitation_id = links.invitation_id
         self.link_url = links.url
         self.promoted_links = [
-            {"label": _when(p.start, links.time_zone), "url": p.url} for p in links.promoted
+            {"label": when_label(p.start, links.time_zone), "url": p.url} for p in links.promoted
         ]
 
     @rx.event
     async def send_email(self) -> None:
         """Queue the personalised email to the participant."""
-        user = (await self.get_state(AuthState)).current_user()
+        user = (await self.get_state(AuthState))._current_user()
         if user is None or not self._invitation_id:
             return
         try:
             with session_scope() as session:
-                invitations.send_invitation_email(
+                invitation_activity.send_invitation_email(
                     session=session,
                     actor=Actor(user.id, user.is_admin),
                     invitation_id=self._invitation_id,

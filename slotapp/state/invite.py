@@ -14,14 +14,14 @@ from slotapp.core.slot_days import day_strip, day_times, local_days
 from slotapp.core.validation import InvalidInput
 from slotapp.core.wallclock import zone
 from slotapp.db import get_engine, session_scope
-from slotapp.services import invitation_booking
+from slotapp.services import invitation_booking, invitation_view
 from slotapp.services.links import LinkError
 from slotapp.services.notifications import meeting_ics
 from slotapp.state.guest import DETECT_ZONE, booking_refused
 from slotapp.state.live import notify, notify_calendars
 
 
-def _booked_view(booked: invitation_booking.InvitationBooked) -> dict[str, str]:
+def _booked_view(booked: invitation_view.InvitationBooked) -> dict[str, str]:
     tz = zone(booked.time_zone)
     start, end = booked.start.astimezone(tz), booked.end.astimezone(tz)
     return {
@@ -98,7 +98,7 @@ class InviteState(rx.State):
         """Read the invitation again: its facts and free times, or its booked meeting."""
         try:
             with session_scope() as session:
-                page = invitation_booking.invitation_page(
+                page = invitation_view.invitation_page(
                     session=session,
                     token=self.token,
                     now=utcnow(),

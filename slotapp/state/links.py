@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 import reflex as rx
 
 from slotapp import routes
 from slotapp.clock import utcnow
+from slotapp.core.sharing import link_limits
 from slotapp.core.validation import InvalidInput, is_whole_number
 from slotapp.core.wallclock import zone
 from slotapp.db import session_scope
 from slotapp.models import LinkKind
-from slotapp.services import sharing
+from slotapp.services import link_list, sharing
 from slotapp.services.accounts import CurrentUser
 from slotapp.services.keys import secret_key
 from slotapp.settings import get_settings
@@ -32,7 +33,7 @@ def _day(moment: datetime, tz_name: str) -> str:
     return f"{moment.astimezone(zone(tz_name)):%d %b %Y}"
 
 
-def _row(row: sharing.LinkRow, tz_name: str) -> dict[str, str]:
+def _row(row: link_list.LinkRow, tz_name: str) -> dict[str, str]:
     """A link as the page shows it: every value already a display string."""
     bookings = f"{row.use_count} booking" + ("" if row.use_count == 1 else "s")
     limits = []
@@ -78,14 +79,14 @@ class LinksState(rx.State):
     can_share: bool = False
 
     async def _user(self) -> CurrentUser | None:
-        return (await self.get_state(AuthState)).current_user()
+        return (await self.get_state(AuthState))._current_user()
 
     def _reload(self, user: CurrentUser) -> None:
         with session_scope() as session:
-            rows = sharing.list_links(
+            rows = link_list.list_links(
                 session=session, owner_id=user.id, secret=secret_key(), now=utcnow()
             )
-            self.sort = sharing.stored_sort(session=session, user_id=user.id).value
+            self.sort = link_list.stored_sort(session=session, user_id=user.id).value
             self.departments = sharing.departments(session=session, owner_id=user.id)
         self.rows = [_row(r, user.time_zone) for r in rows]
         self.loaded = True
@@ -115,7 +116,7 @@ class LinksState(rx.State):
         if user is None:
             return
         with session_scope() as session:
-            sharing.set_links_sort(session=session, user_id=user.id, sort=sort)
+            link_list.set_links_sort(session=session, user_id=user.id, sort=sort)
         self._reload(user)
 
     @rx.event
@@ -228,7 +229,7 @@ class LinksState(rx.State):
         if user is None or self.form_kind not in ("shared", "one_time"):
             return
         try:
-            expires_on, max_uses = _limits(form)
+            expires_on, max_uses = link_limits(form)
             with session_scope() as session:
                 link, _ = sharing.make_link(
                     session=session,
@@ -291,15 +292,3 @@ class LinksState(rx.State):
         """The printable card as SVG (opens in the browser, ready to print)."""
         token = self.sheet.get("token", "")
         return routes.backend_url(f"/api/qr/{token}/card.svg") if token else ""
-
-
-def _limits(form: dict[str, str]) -> tuple[date | None, int | None]:
-    """The optional expiry day and maximum uses from the form, as typed."""
-    raw_day, raw_max = form.get("expires_on", "").strip(), form.get("max_uses", "").strip()
-    try:
-        expires_on = date.fromisoformat(raw_day) if raw_day else None
-    except ValueError as exc:
-        raise InvalidInput("expires_on", f"'{raw_day}' is not a date like 2026-12-24.") from exc
-    if raw_max and not is_whole_number(raw_max):
-        raise InvalidInput("max_uses", "Enter a whole number of bookings.")
-    return expires_on, int(raw_max) if raw_max else None

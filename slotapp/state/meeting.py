@@ -60,7 +60,7 @@ class MeetingState(rx.State):
         return int(tail) if is_whole_number(tail) else 0
 
     async def _user(self) -> CurrentUser | None:
-        return (await self.get_state(AuthState)).current_user()
+        return (await self.get_state(AuthState))._current_user()
 
     @rx.event
     async def load(self) -> None:

@@ -51,7 +51,7 @@ class NotificationsState(rx.State):
     _ios: bool = False
 
     async def _user(self) -> CurrentUser | None:
-        return (await self.get_state(AuthState)).current_user()
+        return (await self.get_state(AuthState))._current_user()
 
     def _show(self, user: CurrentUser) -> None:
         tz = zone(user.time_zone)

@@ -48,7 +48,7 @@ class OpenSlotsState(rx.State):
     saved: bool = False
 
     async def _user_id(self) -> int | None:
-        user = (await self.get_state(AuthState)).current_user()
+        user = (await self.get_state(AuthState))._current_user()
         return user.id if user else None
 
     @rx.event

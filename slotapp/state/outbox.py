@@ -22,7 +22,7 @@ class OutboxState(rx.State):
     @rx.event
     async def load(self) -> None:
         """On load, after the login check: admins only."""
-        user = (await self.get_state(AuthState)).current_user()
+        user = (await self.get_state(AuthState))._current_user()
         self.allowed = user is not None and user.is_admin
         if user is None or not self.allowed:
             self.rows = []

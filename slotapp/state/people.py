@@ -29,7 +29,7 @@ class PeopleState(rx.State):
     error: str = ""
 
     async def _admin_id(self) -> int | None:
-        user = (await self.get_state(AuthState)).current_user()
+        user = (await self.get_state(AuthState))._current_user()
         return user.id if user and user.is_admin else None
 
     @rx.event

@@ -57,7 +57,7 @@ class RoomsState(rx.State):
     message: str = ""
 
     async def _actor(self) -> Actor | None:
-        user = (await self.get_state(AuthState)).current_user()
+        user = (await self.get_state(AuthState))._current_user()
         return Actor(user.id, user.is_admin) if user and user.is_admin else None
 
     @rx.event

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 RULES: dict[str, str] = {
     # --- the login page and the session -------------------------------------------------
-    "AuthState.current_user": "internal",
     "AuthState.logout": "public",
     "AuthState.redirect_if_logged_in": "public",
     "AuthState.require_login": "public",

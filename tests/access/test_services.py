@@ -22,7 +22,8 @@ from slotapp.services import (
     feeds,
     inbox,
     inbox_view,
-    invitations,
+    invitation_activity,
+    link_list,
     meetings,
     people,
     push_devices,
@@ -305,19 +306,19 @@ def test_employee_cannot_touch_anothers_invitation(app: App) -> None:
     w, now = app.world, utcnow()
     chloe = Actor(w.users["employee"], False)
     for call in (
-        lambda s: invitations.invitation_links(
+        lambda s: invitation_activity.invitation_links(
             session=s, actor=chloe, invitation_id=w.invitation_id, secret=_secret()
         ),
-        lambda s: invitations.resend_invitation(
+        lambda s: invitation_activity.resend_invitation(
             session=s, actor=chloe, invitation_id=w.invitation_id, secret=_secret(), now=now
         ),
-        lambda s: invitations.cancel_invitation(
+        lambda s: invitation_activity.cancel_invitation(
             session=s, actor=chloe, invitation_id=w.invitation_id, now=now
         ),
     ):
         _refused(app, call, NotAllowed)
     with Session(app.engine) as s:
-        mine = invitations.activity(session=s, user_id=w.users["employee"], now=now)
+        mine = invitation_activity.activity(session=s, user_id=w.users["employee"], now=now)
     assert PARTICIPANT_EMAIL not in repr(mine)
 
 
@@ -331,7 +332,7 @@ def test_employee_cannot_touch_anothers_links_feeds_or_devices(app: App) -> None
         assert not push_devices.remove_endpoint(
             session=s, user_id=chloe, endpoint="https://push.example/ben-phone"
         )
-        shown = repr(sharing.list_links(session=s, owner_id=chloe, secret=_secret(), now=now))
+        shown = repr(link_list.list_links(session=s, owner_id=chloe, secret=_secret(), now=now))
         shown += repr(feeds.list_feeds(session=s, user_id=chloe))
         shown += repr(push_devices.devices(session=s, user_id=chloe))
         s.commit()

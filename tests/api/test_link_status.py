@@ -15,7 +15,7 @@ from slotapp.api.link_status import LinkStatusMiddleware
 from slotapp.core.invitation_form import InvitationDraft
 from slotapp.core.meetings import Actor
 from slotapp.models import User
-from slotapp.services import invitations, links
+from slotapp.services import invitation_activity, invitation_booking, invitations, links
 from tests import aio
 from tests.conftest import NOW
 from tests.services.helpers import SECRET, LinkKind, make_user, open_slots
@@ -249,7 +249,7 @@ def test_an_unknown_invitation_answers_404(engine: Engine) -> None:
 def test_a_withdrawn_invitation_answers_410(engine: Engine, session: Session, owner: User) -> None:
     invitation_id, token = _invite(session, owner)
     assert owner.id is not None
-    invitations.cancel_invitation(
+    invitation_activity.cancel_invitation(
         session=session,
         actor=Actor(owner.id, False),
         invitation_id=invitation_id,
@@ -264,7 +264,7 @@ def test_a_booked_invitation_still_shows_its_meeting_with_200(
 ) -> None:
     _, token = _invite(session, owner)
     start = NOW.replace(day=23, hour=10)  # 11:00 in Berlin, inside the frame
-    invitations.book_invitation(engine=engine, token=token, start=start, now=NOW)
+    invitation_booking.book_invitation(engine=engine, token=token, start=start, now=NOW)
     assert_live(request(engine, f"/invite/{token}"))
 
 

@@ -216,12 +216,19 @@ def test_the_build_is_read_once_it_exists(tmp_path: Path) -> None:
     async def ok(scope: Any, receive: Any, send: Any) -> None:
         await Response("ok")(scope, receive, send)
 
+    now = [0.0]
     app = SecurityHeadersMiddleware(
-        ok, settings_factory=lambda: replace(get_settings(), base_url=BASE), pages=pages
+        ok,
+        settings_factory=lambda: replace(get_settings(), base_url=BASE),
+        pages=pages,
+        clock=lambda: now[0],
     )
     before = get(app, "/").headers["content-security-policy"]
-    assert "sha256" not in before  # no build yet (dev): looked for again next time
+    assert "sha256" not in before  # no build yet (dev): looked for again a little later
     (tmp_path / "index.html").write_text(PAGE)
+    assert get(app, "/").headers["content-security-policy"] == before  # not on every request
+    assert len(reads) == 1
+    now[0] += 5.0
     after = get(app, "/").headers["content-security-policy"]
     assert script_hash(THEME) in after
     get(app, "/")

@@ -8,17 +8,13 @@ import icalendar
 import pytest
 import vobject
 
-from slotapp.core.feeds import (
-    FeedError,
-    FeedLimits,
-    address_allowed,
-    busy_from_ics,
-    display_url,
-    normalise_feed_url,
+from slotapp.core.feed_tokens import (
     subscription_token,
     subscription_token_matches,
     subscription_user_id,
 )
+from slotapp.core.feed_urls import address_allowed, display_url, normalise_feed_url
+from slotapp.core.feeds import FeedError, FeedLimits, busy_from_ics
 from slotapp.core.ics import FeedEntry, IcsEvent, Person, build_feed_ics
 from slotapp.core.intervals import Interval
 from slotapp.core.validation import InvalidInput

@@ -23,8 +23,15 @@ from slotapp.api.chat import WIDGET_JS
 from slotapp.core.ics import IcsEvent, Person, build_ics
 from slotapp.core.meetings import Actor
 from slotapp.core.validation import InvalidInput, required_text
-from slotapp.models import Channel, EmailOutbox, Invitation
-from slotapp.services import chat_transcript, conversations, invitation_booking, invitations
+from slotapp.models import Channel, EmailOutbox, Invitation, User
+from slotapp.services import (
+    chat_transcript,
+    conversations,
+    invitation_activity,
+    invitation_booking,
+    invitation_view,
+    invitations,
+)
 from slotapp.services.booking import BookingRequest, book
 from slotapp.services.mailer import build_message
 from tests.fuzz.hostile import FORMS, IMG, NASTY, SCRIPT
@@ -144,9 +151,7 @@ def test_calendar_file_holds_one_event_whatever_the_text(name: str, note: str) -
 
 def test_invitation_mails_show_a_hostile_participant_as_text(world: World) -> None:
     with Session(world.engine) as session:
-        owner_id = session.exec(
-            select(invitations.User.id).where(invitations.User.email == OWNER)
-        ).one()
+        owner_id = session.exec(select(User.id).where(User.email == OWNER)).one()
         links = invitations.create_invitation(
             session=session,
             inviter_id=owner_id,
@@ -164,7 +169,7 @@ def test_invitation_mails_show_a_hostile_participant_as_text(world: World) -> No
             select(Invitation).where(Invitation.participant_name == IMG)
         ).one()
         assert invitation.id is not None
-        invitations.send_invitation_email(
+        invitation_activity.send_invitation_email(
             session=session,
             actor=Actor(user_id=owner_id, is_admin=False),
             invitation_id=invitation.id,
@@ -177,7 +182,7 @@ def test_invitation_mails_show_a_hostile_participant_as_text(world: World) -> No
     assert f"Hello {IMG}," in invite.get_content()
     token = links.url.rsplit("/", 1)[1]
     with Session(world.engine) as session:
-        page = invitation_booking.invitation_page(session=session, token=token, now=NOW)
+        page = invitation_view.invitation_page(session=session, token=token, now=NOW)
     invitation_booking.book_invitation(
         engine=world.engine, token=token, start=page.slots[0], now=NOW
     )

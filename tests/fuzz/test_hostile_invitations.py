@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 from slotapp.core.invitation_form import InvitationInvalid, parse_start_param
 from slotapp.core.validation import InvalidInput
 from slotapp.models import Invitation, ShareLink, User
-from slotapp.services import invitation_booking, invitations
+from slotapp.services import invitation_booking, invitation_view, invitations
 from slotapp.services.invitations import NoSlots
 from slotapp.services.links import LinkError
 from tests.fuzz.hostile import FORMS, emails, hostile_text, instants, mostly, names, zones
@@ -143,7 +143,7 @@ def test_invitation_page_and_booking_refuse_or_book_once(
     used = links.url.rsplit("/", 1)[1] if token is None else token
     with Session(world.engine) as session:
         try:
-            page = invitation_booking.invitation_page(
+            page = invitation_view.invitation_page(
                 session=session, token=used, now=NOW, participant_time_zone=time_zone
             )
         except LinkError:

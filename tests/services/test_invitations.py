@@ -23,8 +23,8 @@ from slotapp.models import (
     MeetingResource,
     ShareLink,
 )
+from slotapp.services import invitation_activity, invitation_booking, invitation_view, resources
 from slotapp.services import invitations as inv
-from slotapp.services import resources
 from slotapp.services.links import LinkError
 from slotapp.services.mailer import deliver_due
 from slotapp.services.resources import ResourceInput
@@ -104,8 +104,10 @@ def token_of(links: inv.InvitationLinks) -> str:
     return links.url.rsplit("/", 1)[1]
 
 
-def book(engine: Engine, links: inv.InvitationLinks, start: datetime) -> inv.InvitationBooked:
-    return inv.book_invitation(
+def book(
+    engine: Engine, links: inv.InvitationLinks, start: datetime
+) -> invitation_view.InvitationBooked:
+    return invitation_booking.book_invitation(
         engine=engine,
         token=token_of(links),
         start=start,
@@ -239,7 +241,7 @@ def test_a_taken_promoted_slot_says_so_and_offers_the_other_times(
         )
     )
     session.commit()
-    with pytest.raises(inv.SlotUnavailable) as caught:
+    with pytest.raises(invitation_booking.SlotUnavailable) as caught:
         book(engine, links, berlin(10))
     assert "taken" in caught.value.message
     assert caught.value.other_slots == (berlin(11),)
@@ -252,7 +254,9 @@ def _race(engine: Engine, token: str, starts: list[datetime]) -> list[object]:
     def run(i: int) -> None:
         barrier.wait()
         try:
-            results[i] = inv.book_invitation(engine=engine, token=token, start=starts[i], now=NOW)
+            results[i] = invitation_booking.book_invitation(
+                engine=engine, token=token, start=starts[i], now=NOW
+            )
         except Exception as exc:  # noqa: BLE001 - the outcome is what we assert
             results[i] = exc
 
@@ -270,8 +274,8 @@ def test_two_promoted_links_clicked_at_once_book_one_meeting(
 ) -> None:
     links = create(session, world, promote=True, promote_count=2)
     results = _race(engine, token_of(links), [p.start for p in links.promoted])
-    won = [r for r in results if isinstance(r, inv.InvitationBooked)]
-    lost = [r for r in results if isinstance(r, inv.AlreadyBooked)]
+    won = [r for r in results if isinstance(r, invitation_view.InvitationBooked)]
+    lost = [r for r in results if isinstance(r, invitation_booking.AlreadyBooked)]
     assert len(won) == 1 and len(lost) == 1, results
     assert lost[0].booked.meeting_id == won[0].meeting_id  # it shows the booked meeting
     assert len(session.exec(select(Meeting)).all()) == 1
@@ -301,8 +305,8 @@ def test_two_invitations_racing_for_the_last_room_book_once(
         t.start()
     for t in threads:
         t.join(30)
-    assert sum(isinstance(r, inv.InvitationBooked) for r in results) == 1, results
-    refused = [r for r in results if isinstance(r, inv.SlotUnavailable)]
+    assert sum(isinstance(r, invitation_view.InvitationBooked) for r in results) == 1, results
+    refused = [r for r in results if isinstance(r, invitation_booking.SlotUnavailable)]
     assert len(refused) == 1 and berlin(10) not in refused[0].other_slots
 
 
@@ -315,7 +319,7 @@ def test_booking_moves_the_invitation_to_meetings(
     links = create(
         session, world, generate_video=True, title_template="{subject}: {participant} & {inviter}"
     )
-    inv.send_invitation_email(
+    invitation_activity.send_invitation_email(
         session=session,
         actor=world.inviter,
         invitation_id=links.invitation_id,
@@ -324,7 +328,7 @@ def test_booking_moves_the_invitation_to_meetings(
         base_url=BASE,
     )
     session.commit()
-    before = inv.activity(session=session, user_id=world.inviter.user_id, now=NOW)
+    before = invitation_activity.activity(session=session, user_id=world.inviter.user_id, now=NOW)
     assert [(r.invitation_id, r.sent_at, r.slots_available) for r in before.invitations] == [
         (links.invitation_id, NOW, 3)
     ]
@@ -348,7 +352,7 @@ def test_booking_moves_the_invitation_to_meetings(
     ).all()
     assert sorted(h.user_id for h in hosts) == sorted([world.inviter.user_id, world.colleague_id])
     assert all(h.is_host and h.blocks for h in hosts)
-    after = inv.activity(session=session, user_id=world.inviter.user_id, now=NOW)
+    after = invitation_activity.activity(session=session, user_id=world.inviter.user_id, now=NOW)
     assert after.invitations == ()
     assert [(m.meeting_id, m.start) for m in after.meetings] == [(meeting.id, berlin(11))]
     link = session.exec(select(ShareLink)).one()
@@ -369,10 +373,10 @@ def test_a_second_booking_gets_already_booked_with_the_meeting(
 ) -> None:
     links = create(session, world)
     first = book(engine, links, berlin(10))
-    with pytest.raises(inv.AlreadyBooked) as caught:
+    with pytest.raises(invitation_booking.AlreadyBooked) as caught:
         book(engine, links, berlin(11))
     assert caught.value.booked.meeting_id == first.meeting_id
-    page = inv.invitation_page(session=session, token=token_of(links), now=NOW)
+    page = invitation_view.invitation_page(session=session, token=token_of(links), now=NOW)
     assert page.status == "booked" and page.booked is not None and page.booked.start == berlin(10)
 
 
@@ -380,7 +384,7 @@ def test_the_participant_page_lists_free_times_and_hides_the_description(
     session: Session, world: World
 ) -> None:
     links = create(session, world, hide_description=True, show_in_participant_zone=False)
-    page = inv.invitation_page(
+    page = invitation_view.invitation_page(
         session=session, token=token_of(links), now=NOW, participant_time_zone="Asia/Tokyo"
     )
     assert page.status == "open" and page.slots == (berlin(10), berlin(10, 30), berlin(11))
@@ -392,21 +396,26 @@ def test_a_cancelled_invitation_books_nothing(
 ) -> None:
     links = create(session, world)
     with pytest.raises(NotAllowed):
-        inv.cancel_invitation(
+        invitation_activity.cancel_invitation(
             session=session,
             actor=Actor(world.colleague_id, False),
             invitation_id=links.invitation_id,
             now=NOW,
         )
-    inv.cancel_invitation(
+    invitation_activity.cancel_invitation(
         session=session, actor=world.inviter, invitation_id=links.invitation_id, now=NOW
     )
     session.commit()
     with pytest.raises(LinkError, match="withdrawn"):
         book(engine, links, berlin(10))
     with pytest.raises(LinkError):
-        inv.invitation_page(session=session, token=token_of(links), now=NOW)
-    assert inv.activity(session=session, user_id=world.inviter.user_id, now=NOW).invitations == ()
+        invitation_view.invitation_page(session=session, token=token_of(links), now=NOW)
+    assert (
+        invitation_activity.activity(
+            session=session, user_id=world.inviter.user_id, now=NOW
+        ).invitations
+        == ()
+    )
 
 
 @pytest.mark.parametrize(
@@ -452,7 +461,7 @@ def test_the_description_is_left_out_of_the_email_when_hidden(
     session: Session, world: World, hidden: bool
 ) -> None:
     links = create(session, world, hide_description=hidden)
-    inv.send_invitation_email(
+    invitation_activity.send_invitation_email(
         session=session,
         actor=world.inviter,
         invitation_id=links.invitation_id,
@@ -480,7 +489,7 @@ def test_emails_arrive_with_working_links_and_a_valid_calendar_file(
     links = create(
         session, world, hide_description=True, promote=True, promote_count=3, is_private=True
     )
-    inv.send_invitation_email(
+    invitation_activity.send_invitation_email(
         session=session,
         actor=world.inviter,
         invitation_id=links.invitation_id,
@@ -502,7 +511,9 @@ def test_emails_arrive_with_working_links_and_a_valid_calendar_file(
 
         token = urls[1].split("/invite/")[1].split("?")[0]
         start = parse_start_param(urls[1].split("?start=")[1])
-        booked = inv.book_invitation(engine=engine, token=token, start=start, now=NOW)
+        booked = invitation_booking.book_invitation(
+            engine=engine, token=token, start=start, now=NOW
+        )
         assert booked.start == links.promoted[1].start
 
         assert deliver_due(session=session, config=server.config, now=NOW).sent == 3

@@ -26,7 +26,14 @@ from sqlmodel import Session, SQLModel, select
 from slotapp.core.invitation_form import InvitationDraft
 from slotapp.core.meetings import Actor
 from slotapp.models import LinkKind, Meeting, MeetingParticipant, MeetingResource
-from slotapp.services import booking, invitation_booking, links, meetings, resources
+from slotapp.services import (
+    booking,
+    invitation_booking,
+    invitation_view,
+    links,
+    meetings,
+    resources,
+)
 from slotapp.services import invitations as inv
 from slotapp.services.booking import BookingRequest, SlotTaken, book
 from slotapp.services.resources import ResourceInput
@@ -318,11 +325,13 @@ def test_two_invitations_taking_the_last_room_at_once_book_once(
     _hold_after(monkeypatch, invitation_booking, "choose_resource")  # both chose Room A
 
     def take(token: str) -> Callable[[], object]:
-        return lambda: inv.book_invitation(engine=engine, token=token, start=MONDAY_10, now=NOW)
+        return lambda: invitation_booking.book_invitation(
+            engine=engine, token=token, start=MONDAY_10, now=NOW
+        )
 
     results = _at_once(take(tokens[0]), take(tokens[1]))
-    refused = [r for r in results if isinstance(r, inv.SlotUnavailable)]
-    assert sum(isinstance(r, inv.InvitationBooked) for r in results) == 1, results
+    refused = [r for r in results if isinstance(r, invitation_booking.SlotUnavailable)]
+    assert sum(isinstance(r, invitation_view.InvitationBooked) for r in results) == 1, results
     assert len(refused) == 1 and _is_exclusion(refused[0]), results
     assert MONDAY_10 not in refused[0].other_slots
     assert len(session.exec(select(MeetingResource)).all()) == 1

@@ -12,7 +12,7 @@ from sqlmodel import Session
 from slotapp.core.meetings import Actor, NotAllowed
 from slotapp.core.validation import InvalidInput
 from slotapp.models import Meeting, MeetingResource, MeetingStatus
-from slotapp.services import resources
+from slotapp.services import resource_schedules, resources
 from slotapp.services.resources import ResourceInput
 from tests.conftest import NOW
 from tests.services.helpers import make_user
@@ -144,7 +144,7 @@ def test_a_resources_meetings_block_its_availability(session: Session) -> None:
     hold(session, rid, MONDAY_10)
     hold(session, rid, MONDAY_10 + timedelta(hours=2), status=MeetingStatus.CANCELLED.value)
     day = (MONDAY_10 - timedelta(hours=10), MONDAY_10 + timedelta(hours=10))
-    schedule = resources.resource_schedules(
+    schedule = resource_schedules.resource_schedules(
         session=session, resource_ids=[rid], start=day[0], end=day[1]
     )[rid]
     assert [(b.start, b.status) for b in schedule.busy] == [(MONDAY_10, "confirmed")]

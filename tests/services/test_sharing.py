@@ -16,7 +16,7 @@ from slotapp.core.sharing import LinksSort, LinkState
 from slotapp.core.slot_settings import SlotSettings
 from slotapp.core.validation import InvalidInput
 from slotapp.models import EmailOutbox, Meeting, MeetingParticipant, ShareLink, User
-from slotapp.services import guest_view, links, sharing, slot_settings
+from slotapp.services import guest_view, link_list, links, sharing, slot_settings
 from slotapp.services.booking import BookingRequest, book
 from slotapp.services.notifications import meeting_ics
 from slotapp.services.schedules import link_slots
@@ -165,7 +165,7 @@ def test_a_colleague_with_no_overlapping_hours_gives_the_warning_to_owner_and_gu
         == "No times available in the coming 60 days."
     )
     token = _shared(session, owner, tokyo)
-    (row,) = sharing.list_links(session=session, owner_id=_id(owner), secret=SECRET, now=NOW)
+    (row,) = link_list.list_links(session=session, owner_id=_id(owner), secret=SECRET, now=NOW)
     assert row.warning == "No times available in the coming 60 days."
     view = guest_view.guest_view(session=session, token=token, guest_time_zone="UTC", now=NOW)
     assert len(view.days) == 61 and all(not d.starts for d in view.days)
@@ -211,19 +211,19 @@ def test_links_sort_by_use_then_last_use_or_by_creation_and_the_choice_is_kept(
 
     def order(sort: LinksSort | None = None) -> list[int]:
         with Session(engine) as fresh:  # a new session: nothing cached
-            rows = sharing.list_links(
+            rows = link_list.list_links(
                 session=fresh, owner_id=_id(owner), secret=SECRET, now=NOW, sort=sort
             )
         return [r.id for r in rows]
 
     assert order() == [a, b, d, c]  # "uses" is the default
     assert order(LinksSort.CREATED) == [c, b, a, d]
-    assert sharing.set_links_sort(session=session, user_id=_id(owner), sort="created") is (
+    assert link_list.set_links_sort(session=session, user_id=_id(owner), sort="created") is (
         LinksSort.CREATED
     )
     session.commit()
     assert order() == [c, b, a, d]
-    assert sharing.set_links_sort(session=session, user_id=_id(owner), sort="bogus") is (
+    assert link_list.set_links_sort(session=session, user_id=_id(owner), sort="bogus") is (
         LinksSort.USES
     )
     session.commit()
@@ -243,7 +243,9 @@ def test_the_list_shows_members_kind_counts_and_state_of_every_link(
     later = NOW + timedelta(days=1)
     rows = {
         (r.kind, r.state): r
-        for r in sharing.list_links(session=session, owner_id=_id(owner), secret=SECRET, now=later)
+        for r in link_list.list_links(
+            session=session, owner_id=_id(owner), secret=SECRET, now=later
+        )
     }
     assert set(rows) == {
         (LinkKind.SHARED, LinkState.ACTIVE),
@@ -340,7 +342,7 @@ def test_the_owner_can_make_as_many_one_time_links_as_they_like(
 ) -> None:
     tokens = {_one_time(session, owner) for _ in range(5)}
     assert len(tokens) == 5
-    rows = sharing.list_links(session=session, owner_id=_id(owner), secret=SECRET, now=NOW)
+    rows = link_list.list_links(session=session, owner_id=_id(owner), secret=SECRET, now=NOW)
     assert {(r.kind, r.state, r.max_uses) for r in rows} == {
         (LinkKind.ONE_TIME, LinkState.ACTIVE, 1)
     }
